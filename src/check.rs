@@ -1,0 +1,182 @@
+//! The pair check as one library call: decode main and hidden in parallel, evaluate every rule
+//! (the foundation rules plus `ssim`), and, when asked or when SSIM does not clearly pass, the
+//! local SSIM map and the regions where the images differ.
+
+use std::path::Path;
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::compliance::{self, Finding, Status};
+use crate::decode::{self, Decoded};
+use crate::error::Error;
+use crate::policy::{Limits, Policy};
+use crate::report::{ErrorInfo, FileInfo, CHECK_SCHEMA};
+use crate::similarity::{self, Region, RiskBand, Similarity, SsimError, SsimMap};
+
+/// What to compute beyond the verdict.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Keep the SSIM map (for a heatmap) and list regions even when SSIM passes clearly.
+    pub keep_map: bool,
+}
+
+/// Overall verdict of a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+    /// Something could not be evaluated (see `errors`).
+    Error,
+}
+
+impl Verdict {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Verdict::Pass | Verdict::Warn => 0,
+            Verdict::Fail => 1,
+            Verdict::Error => 2,
+        }
+    }
+}
+
+/// The `pairproof.check/1` document for one pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairReport {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    /// Paths as given.
+    pub main_path: std::path::PathBuf,
+    pub hidden_path: std::path::PathBuf,
+    pub verdict: Verdict,
+    pub main: Option<FileInfo>,
+    pub hidden: Option<FileInfo>,
+    pub ssim: Option<Similarity>,
+    pub band: Option<RiskBand>,
+    pub findings: Vec<Finding>,
+    /// Areas where the images differ (local SSIM below the policy threshold), largest first.
+    pub regions: Option<Vec<Region>>,
+    pub errors: Vec<ErrorInfo>,
+    /// Set by the caller when a heatmap file was written.
+    pub heatmap: Option<std::path::PathBuf>,
+}
+
+/// A pair check plus the pixels a heatmap needs (not serialised).
+pub struct PairCheck {
+    pub report: PairReport,
+    pub map: Option<SsimMap>,
+    pub main_pixels: Option<RgbImage>,
+}
+
+/// Check `hidden` against `main`.
+pub fn check_pair(
+    main: &Path,
+    hidden: &Path,
+    policy: &Policy,
+    limits: &Limits,
+    opts: CheckOptions,
+) -> PairCheck {
+    let (m, h) = rayon::join(
+        || decode::decode_path(main, limits),
+        || decode::decode_path(hidden, limits),
+    );
+    check_decoded(main, hidden, m, h, policy, opts)
+}
+
+/// Check two decode results (either may have failed).
+pub fn check_decoded(
+    main_path: &Path,
+    hidden_path: &Path,
+    main: Result<Decoded, Error>,
+    hidden: Result<Decoded, Error>,
+    policy: &Policy,
+    opts: CheckOptions,
+) -> PairCheck {
+    let mut report = PairReport {
+        schema: CHECK_SCHEMA,
+        tool_version: crate::VERSION,
+        main_path: main_path.to_path_buf(),
+        hidden_path: hidden_path.to_path_buf(),
+        verdict: Verdict::Error,
+        main: main.as_ref().ok().map(FileInfo::from),
+        hidden: hidden.as_ref().ok().map(FileInfo::from),
+        ssim: None,
+        band: None,
+        findings: vec![],
+        regions: None,
+        errors: vec![],
+        heatmap: None,
+    };
+    let (m, h) = match (main, hidden) {
+        (Ok(m), Ok(h)) => (m, h),
+        (m, h) => {
+            for e in [m.err(), h.err()].into_iter().flatten() {
+                report.errors.push(ErrorInfo::from(&e));
+            }
+            return PairCheck {
+                report,
+                map: None,
+                main_pixels: None,
+            };
+        }
+    };
+    let mut findings = compliance::pair::evaluate(&m, &h, policy);
+    let mut map = None;
+    match similarity::compare(&m.pixels, &h.pixels, opts.keep_map) {
+        Ok(mut sim) => {
+            let band = sim.band(policy);
+            findings.insert(0, similarity::finding(&sim, policy));
+            if opts.keep_map || band != RiskBand::Pass {
+                let full = match sim.map.take() {
+                    Some(mp) => Some(mp),
+                    // Recompute with the map only for pairs that need explaining.
+                    None => similarity::compare(&m.pixels, &h.pixels, true).ok().and_then(|s| s.map),
+                };
+                if let Some(mp) = &full {
+                    let area = (mp.valid_width * mp.valid_height) as f64;
+                    let min_area = ((area * policy.region_min_area_share).round() as u64).max(16);
+                    report.regions = Some(similarity::regions::find(mp, policy.region_max_local_ssim, min_area));
+                }
+                map = full;
+            }
+            report.band = Some(band);
+            report.ssim = Some(sim);
+        }
+        Err(SsimError::SizeMismatch(..)) => findings.insert(
+            0,
+            Finding::new(
+                "ssim",
+                Status::Skipped,
+                serde_json::Value::Null,
+                serde_json::json!(policy.min_ssim),
+                "not computed: the sizes differ by more than 1 px (resampling would invent a score); fix dims.equal first",
+            ),
+        ),
+        Err(SsimError::TooSmall(w, hh)) => {
+            let e = Error::ImageTooSmall { path: hidden_path.to_path_buf(), width: w, height: hh };
+            report.errors.push(ErrorInfo::from(&e));
+            findings.insert(
+                0,
+                Finding::new("ssim", Status::Skipped, serde_json::Value::Null, serde_json::json!(policy.min_ssim), e.to_string()),
+            );
+        }
+    }
+    report.verdict = if !report.errors.is_empty() {
+        Verdict::Error
+    } else {
+        match compliance::verdict(&findings) {
+            Status::Pass | Status::Skipped => Verdict::Pass,
+            Status::Warn => Verdict::Warn,
+            Status::Fail => Verdict::Fail,
+        }
+    };
+    report.findings = findings;
+    let main_pixels = map.is_some().then_some(m.pixels);
+    PairCheck {
+        report,
+        map,
+        main_pixels,
+    }
+}

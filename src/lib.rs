@@ -1,0 +1,22 @@
+//! pairproof: image-similarity engine for marketplace sellers.
+//!
+//! Data flows one way: [`decode`] (files → [`decode::Decoded`]) → measure ([`compliance`]
+//! measurements, [`similarity`]) → judge ([`policy::Policy`] → [`compliance::Finding`]s) →
+//! [`report`] (text / JSON). The CLI in `src/cli/` only parses arguments, calls these functions
+//! and prints.
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod compliance;
+pub mod decode;
+pub mod error;
+pub mod metadata;
+pub mod policy;
+pub mod report;
+pub mod similarity;
+
+pub use error::{Error, Result};
+pub use policy::{Limits, Policy};
+
+/// Tool version, recorded in every JSON document.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,108 @@
+//! Plain-text rendering for people: verdict first, then each rule with its fix.
+
+use std::fmt::Write;
+
+use crate::compliance::{Finding, Status};
+
+pub fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Warn => "WARN",
+        Status::Fail => "FAIL",
+        Status::Skipped => "SKIP",
+    }
+}
+
+fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "ok  ",
+        Status::Warn => "warn",
+        Status::Fail => "FAIL",
+        Status::Skipped => "skip",
+    }
+}
+
+/// One block of findings, failures first, aligned on the rule id.
+pub fn findings(out: &mut String, list: &[Finding]) {
+    let mut sorted: Vec<&Finding> = list.iter().collect();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.status));
+    let width = list.iter().map(|f| f.id.len()).max().unwrap_or(0);
+    for f in sorted {
+        let _ = writeln!(out, "  {} {:width$}  {}", mark(f.status), f.id, f.message);
+        if let Some(fix) = &f.fix {
+            let _ = writeln!(out, "       {:width$}  fix: {fix}", "");
+        }
+    }
+}
+
+/// The text report of one pair check.
+pub fn pair(r: &crate::check::PairReport) -> String {
+    use crate::check::Verdict;
+    let mut out = String::new();
+    let word = match r.verdict {
+        Verdict::Pass => "PASS",
+        Verdict::Warn => "PASS (with warnings)",
+        Verdict::Fail => "FAIL",
+        Verdict::Error => "ERROR",
+    };
+    let _ = writeln!(
+        out,
+        "{word}  hidden {} vs main {}",
+        r.hidden_path.display(),
+        r.main_path.display()
+    );
+    if let Some(s) = &r.ssim {
+        let _ = writeln!(
+            out,
+            "  SSIM {:.4} (RGB {:.4}), gate 0.92, margin {:+.4}, band {}",
+            s.luma,
+            s.rgb_mean,
+            s.luma - 0.92,
+            match r.band {
+                Some(crate::similarity::RiskBand::Pass) => "pass",
+                Some(crate::similarity::RiskBand::AtRisk) => "AT RISK",
+                Some(crate::similarity::RiskBand::Fail) => "FAIL",
+                None => "-",
+            }
+        );
+    }
+    findings(&mut out, &r.findings);
+    if let Some(regions) = &r.regions {
+        if regions.is_empty() {
+            let _ = writeln!(out, "  no differing regions");
+        } else {
+            let _ = writeln!(
+                out,
+                "  where they differ (local SSIM < 0.8), largest first:"
+            );
+            for g in regions.iter().take(10) {
+                let _ = writeln!(
+                    out,
+                    "    {}×{} at ({},{}): {} px, lowest local SSIM {:.2}",
+                    g.width, g.height, g.x, g.y, g.area_px, g.min_ssim
+                );
+            }
+            if regions.len() > 10 {
+                let _ = writeln!(
+                    out,
+                    "    … and {} smaller regions (see --format json)",
+                    regions.len() - 10
+                );
+            }
+        }
+    }
+    for (role, f) in [("main", &r.main), ("hidden", &r.hidden)] {
+        if let Some(f) = f {
+            for w in &f.warnings {
+                let _ = writeln!(out, "  note [{}] {role}: {}", w.code, w.message);
+            }
+        }
+    }
+    for e in &r.errors {
+        let _ = writeln!(out, "  error [{}] {}", e.code, e.message);
+    }
+    if let Some(h) = &r.heatmap {
+        let _ = writeln!(out, "  heatmap written to {}", h.display());
+    }
+    out
+}
