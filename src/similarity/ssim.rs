@@ -30,9 +30,11 @@ const CENTRE: f32 = 128.0;
 /// Output rows per parallel band: large enough to amortise the 10-row ring warm-up (≈15 %
 /// extra horizontal work at 64 rows), small enough to balance two to eight threads.
 const BAND_ROWS: usize = 64;
+/// Columns per vertical-pass tile: 5 accumulator rows × 256 × 4 bytes = 5 KB, resident in L1.
+const TILE: usize = 256;
 
 /// The normalised 1-D Gaussian (σ = 1.5, 11 taps), computed in f64 like scipy, stored as f32.
-pub fn kernel() -> [f32; TAPS] {
+pub fn gaussian_kernel() -> [f32; TAPS] {
     let mut k = [0f64; TAPS];
     let mut sum = 0.0;
     for (i, v) in k.iter_mut().enumerate() {
@@ -56,6 +58,7 @@ pub enum Signal {
     Channel(usize),
 }
 
+#[inline(always)]
 fn fill_row(img: &RgbImage, y: usize, signal: Signal, out: &mut [f32]) {
     let w = img.width() as usize;
     let row = &img.as_raw()[y * w * 3..(y + 1) * w * 3];
@@ -73,20 +76,60 @@ fn fill_row(img: &RgbImage, y: usize, signal: Signal, out: &mut [f32]) {
     }
 }
 
-/// `out[i] = Σ_k k[k]·s[i+k]`, using the kernel's symmetry (6 multiplies instead of 11).
-#[inline]
-fn hconv(s: &[f32], k: &[f32; TAPS], out: &mut [f32]) {
-    let n = out.len();
-    let s = &s[..n + TAPS - 1];
-    for (i, o) in out.iter_mut().enumerate() {
-        let w = &s[i..i + TAPS];
-        *o = k[5] * w[5]
-            + k[0] * (w[0] + w[10])
-            + k[1] * (w[1] + w[9])
-            + k[2] * (w[2] + w[8])
-            + k[3] * (w[3] + w[7])
-            + k[4] * (w[4] + w[6]);
+/// Multiply-add, either as two roundings (`a * b + c`, the portable path) or fused (FMA).
+pub(crate) trait Madd: Copy {
+    fn madd(a: f32, b: f32, c: f32) -> f32;
+}
+/// `a * b + c` with two roundings: the scalar reference path.
+#[derive(Clone, Copy)]
+pub(crate) struct Plain;
+impl Madd for Plain {
+    #[inline(always)]
+    fn madd(a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
     }
+}
+/// `a.mul_add(b, c)`: one rounding; only instantiated inside `avx2,fma` target-feature code,
+/// where it compiles to `vfmadd`.
+#[derive(Clone, Copy)]
+pub(crate) struct Fused;
+impl Madd for Fused {
+    #[inline(always)]
+    fn madd(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// `out[i] = Σ_t k[t]·s_t[i]` over eleven equal-length slices (the same signal shifted by t for
+/// the horizontal pass; eleven ring rows for the vertical pass), one fused pass per output.
+///
+/// Evaluated as `c + Σ_j k_j·((s_j + s_{10−j}) − 2c)` with `c` the centre tap: the kernel's
+/// symmetry halves the multiplies, and on a constant region every correction is exactly zero, so
+/// flat areas get exactly their level and exactly zero variance. (The plain weighted sum would
+/// give c·(1+δ) with δ ≈ 1e-7 from f32 weight rounding; in `E[x²] − E[x]²` that leaves a
+/// same-signed variance on every flat pixel of a white background, a 1e-5 bias in mean SSIM.)
+/// The centre weight is implicitly `1 − Σ_{j≠5} k_j`, i.e. the kernel is exactly normalised.
+/// Equal slice lengths let the compiler drop bounds checks and vectorise.
+#[inline(always)]
+fn conv11<M: Madd>(s: [&[f32]; TAPS], k: &[f32; TAPS], out: &mut [f32]) {
+    let n = out.len();
+    let [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10] = s.map(|x| &x[..n]);
+    for i in 0..n {
+        let c = s5[i];
+        let c2 = c + c;
+        let mut acc = k[0] * ((s0[i] + s10[i]) - c2);
+        acc = M::madd(k[1], (s1[i] + s9[i]) - c2, acc);
+        acc = M::madd(k[2], (s2[i] + s8[i]) - c2, acc);
+        acc = M::madd(k[3], (s3[i] + s7[i]) - c2, acc);
+        acc = M::madd(k[4], (s4[i] + s6[i]) - c2, acc);
+        out[i] = c + acc;
+    }
+}
+
+#[inline(always)]
+fn hconv<M: Madd>(s: &[f32], k: &[f32; TAPS], out: &mut [f32]) {
+    let n = out.len();
+    conv11::<M>(std::array::from_fn(|t| &s[t..t + n]), k, out);
 }
 
 /// Per-band scratch: two input rows, three product rows and an 11-row ring of 5 moments.
@@ -113,12 +156,13 @@ impl Band {
             ring: (0..5)
                 .map(|_| (0..TAPS).map(|_| vec![0.0; ow]).collect())
                 .collect(),
-            v: (0..5).map(|_| vec![0.0; ow]).collect(),
+            v: (0..5).map(|_| vec![0.0; TILE.min(ow)]).collect(),
             s: vec![0.0; ow],
         }
     }
 
-    fn push_row(
+    #[inline(always)]
+    fn push_row<M: Madd>(
         &mut self,
         a: &RgbImage,
         b: &RgbImage,
@@ -129,59 +173,73 @@ impl Band {
     ) {
         fill_row(a, y, signal, &mut self.lx);
         fill_row(b, y, signal, &mut self.ly);
-        for i in 0..self.lx.len() {
-            let (x, yv) = (self.lx[i], self.ly[i]);
-            self.xx[i] = x * x;
-            self.yy[i] = yv * yv;
-            self.xy[i] = x * yv;
+        for ((((xx, yy), xy), &x), &yv) in self
+            .xx
+            .iter_mut()
+            .zip(self.yy.iter_mut())
+            .zip(self.xy.iter_mut())
+            .zip(&self.lx)
+            .zip(&self.ly)
+        {
+            *xx = x * x;
+            *yy = yv * yv;
+            *xy = x * yv;
         }
-        hconv(&self.lx, k, &mut self.ring[0][slot]);
-        hconv(&self.ly, k, &mut self.ring[1][slot]);
-        hconv(&self.xx, k, &mut self.ring[2][slot]);
-        hconv(&self.yy, k, &mut self.ring[3][slot]);
-        hconv(&self.xy, k, &mut self.ring[4][slot]);
+        hconv::<M>(&self.lx, k, &mut self.ring[0][slot]);
+        hconv::<M>(&self.ly, k, &mut self.ring[1][slot]);
+        hconv::<M>(&self.xx, k, &mut self.ring[2][slot]);
+        hconv::<M>(&self.yy, k, &mut self.ring[3][slot]);
+        hconv::<M>(&self.xy, k, &mut self.ring[4][slot]);
     }
 
-    /// Vertical filter of the ring (oldest slot = `first`) into `self.s`; returns Σ S in f64.
-    fn emit_row(&mut self, first: usize, k: &[f32; TAPS]) -> f64 {
-        for m in 0..5 {
-            let r = &self.ring[m];
-            let row = |t: usize| &r[(first + t) % TAPS];
-            let (r0, r1, r2, r3, r4, r5) = (row(0), row(1), row(2), row(3), row(4), row(5));
-            let (r6, r7, r8, r9, r10) = (row(6), row(7), row(8), row(9), row(10));
-            let out = &mut self.v[m];
-            for i in 0..out.len() {
-                out[i] = k[5] * r5[i]
-                    + k[0] * (r0[i] + r10[i])
-                    + k[1] * (r1[i] + r9[i])
-                    + k[2] * (r2[i] + r8[i])
-                    + k[3] * (r3[i] + r7[i])
-                    + k[4] * (r4[i] + r6[i]);
+    /// Vertical filter of the ring (oldest slot = `first`) into `self.s`, tile by tile so the
+    /// five accumulator rows stay in L1; returns Σ S in f64.
+    #[inline(always)]
+    fn emit_row<M: Madd>(&mut self, first: usize, k: &[f32; TAPS]) -> f64 {
+        let n = self.s.len();
+        let order: [usize; TAPS] = std::array::from_fn(|t| (first + t) % TAPS);
+        let mut sum = 0.0;
+        let mut t0 = 0;
+        while t0 < n {
+            let t1 = (t0 + TILE).min(n);
+            for m in 0..5 {
+                let r = &self.ring[m];
+                let rows: [&[f32]; TAPS] = std::array::from_fn(|t| &r[order[t]][t0..t1]);
+                conv11::<M>(rows, k, &mut self.v[m][..t1 - t0]);
             }
-        }
-        let (ux, uy, uxx, uyy, uxy) = (&self.v[0], &self.v[1], &self.v[2], &self.v[3], &self.v[4]);
-        for i in 0..self.s.len() {
-            let (cx, cy) = (ux[i], uy[i]);
-            let vx = uxx[i] - cx * cx;
-            let vy = uyy[i] - cy * cy;
-            let vxy = uxy[i] - cx * cy;
-            let (mx, my) = (cx + CENTRE, cy + CENTRE);
-            let num = (2.0 * mx * my + C1) * (2.0 * vxy + C2);
-            let den = (mx * mx + my * my + C1) * (vx + vy + C2);
-            self.s[i] = num / den;
-        }
-        // Four f64 accumulators: exact enough (≤ 1e-12 relative) and still fast.
-        let mut acc = [0f64; 4];
-        let chunks = self.s.chunks_exact(4);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for j in 0..4 {
-                acc[j] += c[j] as f64;
+            let len = t1 - t0;
+            let (ux, uy, uxx, uyy, uxy) = (
+                &self.v[0][..len],
+                &self.v[1][..len],
+                &self.v[2][..len],
+                &self.v[3][..len],
+                &self.v[4][..len],
+            );
+            let out = &mut self.s[t0..t1];
+            for i in 0..len {
+                let (cx, cy) = (ux[i], uy[i]);
+                let vx = uxx[i] - cx * cx;
+                let vy = uyy[i] - cy * cy;
+                let vxy = uxy[i] - cx * cy;
+                let (mx, my) = (cx + CENTRE, cy + CENTRE);
+                let num = (2.0 * mx * my + C1) * (2.0 * vxy + C2);
+                let den = (mx * mx + my * my + C1) * (vx + vy + C2);
+                out[i] = num / den;
             }
-        }
-        let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-        for &v in rest {
-            sum += v as f64;
+            // Four f64 accumulators: exact enough (≤ 1e-12 relative) and still fast.
+            let mut acc = [0f64; 4];
+            let chunks = out.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for j in 0..4 {
+                    acc[j] += c[j] as f64;
+                }
+            }
+            sum += (acc[0] + acc[1]) + (acc[2] + acc[3]);
+            for &v in rest {
+                sum += v as f64;
+            }
+            t0 = t1;
         }
         sum
     }
@@ -222,6 +280,17 @@ pub fn ssim(
     signal: Signal,
     keep_map: bool,
 ) -> Result<(f64, Option<SsimMap>), SsimError> {
+    ssim_with(a, b, signal, keep_map, Kernel::Auto)
+}
+
+/// [`ssim`] with an explicit kernel choice (tests compare the fast path to the portable one).
+pub fn ssim_with(
+    a: &RgbImage,
+    b: &RgbImage,
+    signal: Signal,
+    keep_map: bool,
+    kernel: Kernel,
+) -> Result<(f64, Option<SsimMap>), SsimError> {
     let (w, h) = a.dimensions();
     if b.dimensions() != (w, h) {
         let (bw, bh) = b.dimensions();
@@ -232,13 +301,25 @@ pub fn ssim(
     }
     let (w, h) = (w as usize, h as usize);
     let (ow, oh) = (w - 2 * RADIUS, h - 2 * RADIUS);
-    let k = kernel();
+    let k = gaussian_kernel();
     let bands: Vec<(usize, usize)> = (0..oh)
         .step_by(BAND_ROWS)
         .map(|r0| (r0, (r0 + BAND_ROWS).min(oh)))
         .collect();
-    let band_fn = |range: (usize, usize), map: Option<&mut [f32]>| {
-        run_band(a, b, signal, &k, w, ow, range, map)
+    let band_fn = |rows: (usize, usize), map: Option<&mut [f32]>| {
+        run_band(
+            &BandJob {
+                a,
+                b,
+                signal,
+                k: &k,
+                w,
+                ow,
+                rows,
+            },
+            map,
+            kernel,
+        )
     };
     let (sums, map) = if keep_map {
         let mut data = vec![0f32; ow * oh];
@@ -268,27 +349,57 @@ pub fn ssim(
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Which compiled instance of the band kernel runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    /// Best available on this CPU (AVX2+FMA when present, else the portable path).
+    Auto,
+    /// The portable reference path (SSE2 on x86_64), used to test the fast path against.
+    Portable,
+}
+
+/// Arguments of one band, bundled so the kernel instances share one signature.
+pub(crate) struct BandJob<'a> {
+    pub a: &'a RgbImage,
+    pub b: &'a RgbImage,
+    pub signal: Signal,
+    pub k: &'a [f32; TAPS],
+    pub w: usize,
+    pub ow: usize,
+    pub rows: (usize, usize),
+}
+
+fn run_band(job: &BandJob<'_>, map: Option<&mut [f32]>, kernel: Kernel) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Auto && super::ssim_simd::avx2_fma_available() {
+        return super::ssim_simd::run_band_avx2_fma(job, map);
+    }
+    let _ = kernel;
+    run_band_impl::<Plain>(job, map)
+}
+
 /// One band of output rows `r0..r1`: warm the ring with input rows r0..r0+9 (slot = row % 11),
-/// then push one row and emit one row at a time.
-fn run_band(
-    a: &RgbImage,
-    b: &RgbImage,
-    signal: Signal,
-    k: &[f32; TAPS],
-    w: usize,
-    ow: usize,
-    (r0, r1): (usize, usize),
-    mut map: Option<&mut [f32]>,
-) -> f64 {
+/// then push one row and emit one row at a time. Inlined into each kernel instance.
+#[inline(always)]
+pub(crate) fn run_band_impl<M: Madd>(job: &BandJob<'_>, mut map: Option<&mut [f32]>) -> f64 {
+    let BandJob {
+        a,
+        b,
+        signal,
+        k,
+        w,
+        ow,
+        rows: (r0, r1),
+    } = *job;
     let mut band = Band::new(w, ow);
     for y in r0..r0 + TAPS - 1 {
-        band.push_row(a, b, y, y % TAPS, signal, k);
+        band.push_row::<M>(a, b, y, y % TAPS, signal, k);
     }
     let mut sum = 0.0;
     for r in r0..r1 {
         let newest = r + TAPS - 1;
-        band.push_row(a, b, newest, newest % TAPS, signal, k);
-        sum += band.emit_row(r % TAPS, k);
+        band.push_row::<M>(a, b, newest, newest % TAPS, signal, k);
+        sum += band.emit_row::<M>(r % TAPS, k);
         if let Some(m) = map.as_deref_mut() {
             m[(r - r0) * ow..(r - r0 + 1) * ow].copy_from_slice(&band.s);
         }
