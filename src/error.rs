@@ -160,6 +160,9 @@ pub const ALL_ERROR_CODES: &[&str] = &[
     "E_IMAGE_TOO_SMALL",
     "E_OUTPUT",
     "E_USAGE",
+    // Batch pair lists (`check --pairs/--dir`), see src/batch.rs.
+    "E_PAIR_INCOMPLETE",
+    "E_PAIR_LIST",
 ];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

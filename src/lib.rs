@@ -8,6 +8,7 @@
 // target-feature function, justified by benchmark, with a portable twin tested against it).
 #![deny(unsafe_code)]
 
+pub mod batch;
 pub mod check;
 pub mod compliance;
 pub mod decode;

@@ -55,6 +55,9 @@ fn is_srgb_or_untagged(cs: &ColourSpace) -> bool {
     cs.is_srgb_compatible()
 }
 
+/// New file bytes, blocks removed, blocks deliberately kept.
+pub type Stripped = (Vec<u8>, Vec<String>, Vec<String>);
+
 /// Strip metadata from bytes already known to decode (call [`decode::decode_bytes`] first).
 /// Returns the new file bytes and the list of removed / kept blocks.
 pub fn strip_bytes(
@@ -63,7 +66,7 @@ pub fn strip_bytes(
     orientation: u8,
     colour: &ColourSpace,
     opts: StripOptions,
-) -> std::result::Result<(Vec<u8>, Vec<String>, Vec<String>), String> {
+) -> std::result::Result<Stripped, String> {
     let mut removed = Vec::new();
     let mut kept = Vec::new();
     let keep_icc = !opts.all || !is_srgb_or_untagged(colour);

@@ -1,5 +1,8 @@
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pairproof::batch::{self, Pairing};
 use pairproof::check::{self, CheckOptions};
 use pairproof::similarity::heatmap::{self, HeatmapStyle};
 use pairproof::{metadata, report, Limits, Policy};
@@ -7,13 +10,29 @@ use pairproof::{metadata, report, Limits, Policy};
 use super::OutputFormat;
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Batch: --pairs FILE.csv (columns main,hidden[,label]; relative paths are relative \
+to the CSV) or --dir DIR (SKU_main.jpg + SKU_hidden.jpg). Batch JSON output is one pairproof.check/1 \
+object per line, then one pairproof.check-summary/1 line."
+)]
 pub struct Args {
     /// The main image (may carry promo text, logos, borders).
-    main: PathBuf,
+    #[arg(required_unless_present_any = ["pairs", "dir"], conflicts_with_all = ["pairs", "dir"])]
+    main: Option<PathBuf>,
     /// The hidden image (the same photo, clean).
-    hidden: PathBuf,
-    /// Write the local-SSIM heatmap (PNG, fixed labelled scale) to this file.
+    #[arg(required_unless_present_any = ["pairs", "dir"])]
+    hidden: Option<PathBuf>,
+    /// Check every pair listed in a CSV file.
+    #[arg(long, conflicts_with = "dir")]
+    pairs: Option<PathBuf>,
+    /// Check every SKU_main / SKU_hidden pair in a folder.
     #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Parallel jobs for a batch (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Write the local-SSIM heatmap (PNG, fixed labelled scale) to this file.
+    #[arg(long, conflicts_with_all = ["pairs", "dir"])]
     heatmap: Option<PathBuf>,
     /// Blend the heatmap over a greyscale copy of the main image.
     #[arg(long, requires = "heatmap")]
@@ -26,12 +45,27 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> u8 {
+    if let Some(n) = a.jobs {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+        {
+            eprintln!("pairproof: could not set --jobs: {e}");
+        }
+    }
+    match (&a.main, &a.hidden) {
+        (Some(m), Some(h)) => single(m.clone(), h.clone(), &a),
+        _ => many(&a),
+    }
+}
+
+fn single(main: PathBuf, hidden: PathBuf, a: &Args) -> u8 {
     let policy = Policy::default();
     let limits = Limits::default();
     let opts = CheckOptions {
         keep_map: a.heatmap.is_some() || a.regions,
     };
-    let mut pc = check::check_pair(&a.main, &a.hidden, &policy, &limits, opts);
+    let mut pc = check::check_pair(&main, &hidden, &policy, &limits, opts);
     if let (Some(path), Some(map), Some(r)) = (&a.heatmap, &pc.map, &pc.report.ssim) {
         let (w, h) = r.crop.map(|c| c.size).unwrap_or_else(|| {
             pc.main_pixels
@@ -44,16 +78,19 @@ pub fn run(a: Args) -> u8 {
         };
         let img = heatmap::render(map, w, h, pc.main_pixels.as_ref(), style);
         let mut png = Vec::new();
-        match img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png) {
-            Ok(()) => match metadata::write_atomically(path, &png) {
-                Ok(()) => pc.report.heatmap = Some(path.clone()),
-                Err(e) => {
-                    super::print_error(&e);
-                    pc.report.errors.push((&e).into());
-                    pc.report.verdict = check::Verdict::Error;
-                }
-            },
-            Err(e) => eprintln!("pairproof: could not encode heatmap: {e}"),
+        let written = img
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(|e| pairproof::Error::Output {
+                path: path.clone(),
+                detail: e.to_string(),
+            })
+            .and_then(|()| metadata::write_atomically(path, &png));
+        match written {
+            Ok(()) => pc.report.heatmap = Some(path.clone()),
+            Err(e) => {
+                pc.report.errors.push((&e).into());
+                pc.report.verdict = check::Verdict::Error;
+            }
         }
     }
     let r = &pc.report;
@@ -65,4 +102,76 @@ pub fn run(a: Args) -> u8 {
         OutputFormat::Text => print!("{}", report::text::pair(r)),
     }
     r.verdict.exit_code()
+}
+
+fn many(a: &Args) -> u8 {
+    let listed = match (&a.pairs, &a.dir) {
+        (Some(csv), _) => batch::pairs_from_csv(csv),
+        (None, Some(dir)) => batch::pairs_from_dir(dir),
+        _ => unreachable!("clap requires MAIN HIDDEN, --pairs or --dir"),
+    };
+    let pairing: Pairing = match listed {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error[{}]: {}", e.code, e.message);
+            return 2;
+        }
+    };
+    for p in &pairing.problems {
+        eprintln!("error[{}]: {}", p.code, p.message);
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(
+            Some(pairing.pairs.len() as u64),
+            ProgressDrawTarget::stderr(),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} checking pairs {bar:40} {pos}/{len} ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let reports = batch::run(
+        &pairing.pairs,
+        &Policy::default(),
+        &Limits::default(),
+        &|| bar.inc(1),
+    );
+    bar.finish_and_clear();
+    let summary = batch::summarise(&reports, &pairing);
+    match a.format {
+        OutputFormat::Json => {
+            for r in &reports {
+                match serde_json::to_string(r) {
+                    Ok(s) => println!("{s}"),
+                    Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
+                }
+            }
+            match serde_json::to_string(&summary) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
+            }
+        }
+        OutputFormat::Text => {
+            for (spec, r) in pairing.pairs.iter().zip(&reports) {
+                println!("{}", report::text::pair_line(&spec.label, r));
+            }
+            for f in &summary.ignored_files {
+                println!("ignored  {} (not named SKU_main / SKU_hidden)", f.display());
+            }
+            println!(
+                "{} pair(s): {} pass, {} warn, {} fail, {} error; {} listing problem(s)",
+                summary.pairs,
+                summary.pass,
+                summary.warn,
+                summary.fail,
+                summary.error,
+                summary.list_problems.len()
+            );
+        }
+    }
+    summary.exit_code
 }

@@ -114,10 +114,10 @@ pub fn walk(bytes: &[u8]) -> Result<JpegInfo, WalkError> {
         }
         let body = &bytes[body_start..body_end];
         match marker {
-            0xC0..=0xCF if marker != 0xC4 && marker != 0xC8 && marker != 0xCC => {
-                if info.coding.is_none() {
-                    parse_sof(marker, body, &mut info)?;
-                }
+            0xC0..=0xCF
+                if marker != 0xC4 && marker != 0xC8 && marker != 0xCC && info.coding.is_none() =>
+            {
+                parse_sof(marker, body, &mut info)?;
             }
             0xDB => parse_dqt(body, &mut info)?,
             0xE1 if body.starts_with(b"Exif\0\0") && info.exif.is_none() => {

@@ -636,3 +636,25 @@ pub fn apply_orientation(img: RgbImage, orientation: u8) -> RgbImage {
         _ => img,
     }
 }
+
+/// Exercise the panic guard with a panicking "decoder" (tests and the bad-input matrix use it;
+/// there is no known input that makes our pinned decoders panic).
+#[doc(hidden)]
+pub fn guarded_for_tests(path: &Path) -> Result<Decoded> {
+    guarded(path, || -> Result<Decoded> {
+        panic!("simulated decoder panic")
+    })
+}
+
+/// Every stable warning code, for the documentation test.
+pub const ALL_WARNING_CODES: &[&str] = &[
+    "W_EXTENSION_MISMATCH",
+    "W_TRAILING_DATA",
+    "W_EXIF_UNREADABLE",
+    "W_ICC_UNREADABLE",
+    "W_LIMIT_METADATA",
+    "W_ANCILLARY_CRC",
+    "W_ANIMATED",
+    "W_HIGH_BIT_DEPTH",
+    "W_ALPHA_COMPOSITED",
+];

@@ -63,7 +63,7 @@ pub fn walk(bytes: &[u8], max_exif: usize, max_icc: usize) -> Result<PngInfo, Wa
             .ok_or_else(|| WalkError::Truncated("stream ends inside a chunk header".into()))?;
         let kind_str = String::from_utf8_lossy(kind).into_owned();
         let data_start = pos + 8;
-        let data_end = data_start.checked_add(len).unwrap_or(usize::MAX);
+        let data_end = data_start.saturating_add(len);
         let Some(data) = bytes.get(data_start..data_end) else {
             return Err(WalkError::Truncated(format!(
                 "chunk {kind_str} at byte {pos} declares {len} bytes, only {} remain",

@@ -106,3 +106,38 @@ pub fn pair(r: &crate::check::PairReport) -> String {
     }
     out
 }
+
+/// One line per pair for batch output.
+pub fn pair_line(label: &str, r: &crate::check::PairReport) -> String {
+    use crate::check::Verdict;
+    let word = match r.verdict {
+        Verdict::Pass => "PASS ",
+        Verdict::Warn => "WARN ",
+        Verdict::Fail => "FAIL ",
+        Verdict::Error => "ERROR",
+    };
+    let ssim = r
+        .ssim
+        .as_ref()
+        .map(|s| format!("ssim {:.4}", s.luma))
+        .unwrap_or_else(|| "ssim -     ".into());
+    let failing: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
+        .map(|f| f.id)
+        .collect();
+    let errors: Vec<String> = r
+        .errors
+        .iter()
+        .map(|e| format!("{} {}", e.code, e.path.display()))
+        .collect();
+    let mut s = format!("{word}  {label}  {ssim}");
+    if !failing.is_empty() {
+        s.push_str(&format!("  rules: {}", failing.join(", ")));
+    }
+    if !errors.is_empty() {
+        s.push_str(&format!("  errors: {}", errors.join("; ")));
+    }
+    s
+}

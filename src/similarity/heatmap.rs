@@ -96,14 +96,23 @@ fn draw_legend(img: &mut RgbImage, top: u32, width: u32) {
                 img.put_pixel(x, y, Rgb([0, 0, 0]));
             }
         }
+        // End labels align inwards so they are never clipped; inner labels centre on their tick.
         let tw = text_width(text);
-        let tx = x.saturating_sub(tw / 2).min(width.saturating_sub(tw));
-        draw_text(img, tx, top + 17, text);
+        let tx = if s >= 1.0 {
+            bx0
+        } else if s <= 0.0 {
+            bx1.saturating_sub(tw)
+        } else {
+            x.saturating_sub(tw / 2)
+        };
+        draw_text(img, tx.min(width.saturating_sub(tw)), top + 17, text);
     }
-    if width > 140 {
+    // Title between the 0.92 and 0.5 ticks, clear of both labels.
+    if width > 200 {
+        let tx = (label_at(0.92) + label_at(0.5)) / 2;
         draw_text(
             img,
-            (width / 2).saturating_sub(text_width("SSIM") / 2 + 40),
+            tx.saturating_sub(text_width("SSIM") / 2),
             top + 17,
             "SSIM",
         );

@@ -1,0 +1,231 @@
+//! The real binary, in temp dirs: exit codes (0 pass / 1 rule failed / 2 usage or input error),
+//! stdout JSON with schema names, stderr diagnostics naming file and code, heatmap truth images.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("binary runs");
+    (
+        status.code().expect("exited normally"),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {s}"))
+}
+
+#[test]
+fn check_passing_pair_exits_0_with_schema() {
+    let (code, out, _) = run(bin()
+        .args(["check", "--format", "json"])
+        .arg(fixture("shoe-main.jpg"))
+        .arg(fixture("shoe-hidden.jpg")));
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["schema"], "pairproof.check/1");
+    assert_eq!(v["tool_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["band"], "pass");
+    assert!(v["ssim"]["luma"].as_f64().unwrap() > 0.99);
+}
+
+#[test]
+fn check_failing_pair_exits_1_and_lists_regions() {
+    let (code, out, _) = run(bin()
+        .args(["check", "--format", "json"])
+        .arg(fixture("shoe-main-promo.jpg"))
+        .arg(fixture("shoe-hidden.jpg")));
+    assert_eq!(code, 1);
+    let v = json(&out);
+    assert_eq!(v["verdict"], "fail");
+    let regions = v["regions"]
+        .as_array()
+        .expect("regions listed for a pair that is not a clear pass");
+    // The red banner painted by generate.py spans the full width at the bottom (rows 870–999).
+    let r = &regions[0];
+    assert!(
+        r["width"].as_u64().unwrap() > 900 && r["y"].as_u64().unwrap() > 800,
+        "{r}"
+    );
+}
+
+#[test]
+fn check_text_output_gives_verdict_margin_and_fixes() {
+    let (code, out, _) = run(bin()
+        .arg("check")
+        .arg(fixture("shoe-main.jpg"))
+        .arg(fixture("shoe-hidden-grey.jpg")));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("FAIL"), "{out}");
+    assert!(out.contains("margin"), "{out}");
+    assert!(out.contains("fix: use the same background colour"), "{out}");
+}
+
+#[test]
+fn input_errors_exit_2_and_name_file_and_code() {
+    let (code, out, err) = run(bin()
+        .args(["check", "--format", "json"])
+        .arg(fixture("shoe-main.jpg"))
+        .arg(fixture("bad/truncated.jpg")));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("E_DECODE_TRUNCATED") && err.contains("truncated.jpg"),
+        "{err}"
+    );
+    assert_eq!(json(&out)["errors"][0]["code"], "E_DECODE_TRUNCATED");
+    let (code, _, err) = run(bin().arg("lint").arg(fixture("bad/empty.jpg")));
+    assert_eq!(code, 2);
+    assert!(err.contains("E_FILE_EMPTY"), "{err}");
+    let (code, _, err) = run(bin().arg("lint").arg(fixture("bad/bomb.png")));
+    assert_eq!(code, 2);
+    assert!(err.contains("E_LIMIT_PIXELS"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, _) = run(bin().args(["check", "only-one.jpg"]));
+    assert_eq!(code, 2);
+    let (code, _, _) = run(bin().arg("frobnicate"));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn lint_json_and_exit_codes() {
+    let (code, out, _) = run(bin()
+        .args(["lint", "--format", "json"])
+        .arg(fixture("shoe-main.jpg")));
+    assert_eq!(code, 0, "warnings (file size) do not fail");
+    let v = json(&out);
+    assert_eq!(v["schema"], "pairproof.lint/1");
+    assert_eq!(v["results"][0]["verdict"], "warn");
+    let (code, _, _) = run(bin().arg("lint").arg(fixture("shoe-small-600.jpg")));
+    assert_eq!(code, 1);
+    // A batch with one bad file: every file processed, worst wins.
+    let (code, out, _) = run(bin()
+        .args(["lint", "--format", "json"])
+        .arg(fixture("shoe-main.jpg"))
+        .arg(fixture("bad/not-an-image.jpg"))
+        .arg(fixture("shoe-small-600.jpg")));
+    assert_eq!(code, 2);
+    let v = json(&out);
+    assert_eq!(v["results"].as_array().unwrap().len(), 2);
+    assert_eq!(v["errors"][0]["code"], "E_FORMAT_UNRECOGNIZED");
+    let (code, _, _) = run(bin()
+        .args(["lint", "--profile", "live-cover"])
+        .arg(fixture("live-cover.jpg")));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn strip_writes_a_clean_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(bin()
+        .args(["strip", "--format", "json", "--out"])
+        .arg(dir.path())
+        .arg(fixture("shoe-hidden-gps.jpg")));
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["schema"], "pairproof.strip/1");
+    assert_eq!(v["results"][0]["pixels_identical"], true);
+    let cleaned = dir.path().join("shoe-hidden-gps.jpg");
+    let (code, out, _) = run(bin()
+        .args(["check", "--format", "json"])
+        .arg(fixture("shoe-main.jpg"))
+        .arg(&cleaned));
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn batch_dir_processes_every_pair_and_worst_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("shoe-main.jpg"), d.join("A1_main.jpg")).unwrap();
+    std::fs::copy(fixture("shoe-hidden.jpg"), d.join("A1_hidden.jpg")).unwrap();
+    std::fs::copy(fixture("shoe-main-promo.jpg"), d.join("B2_main.jpg")).unwrap();
+    std::fs::copy(fixture("shoe-hidden.jpg"), d.join("B2_hidden.jpg")).unwrap();
+    let (code, out, _) = run(bin().args(["check", "--format", "json", "--dir"]).arg(d));
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out.lines().map(json).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["verdict"], "pass");
+    assert_eq!(lines[1]["verdict"], "fail");
+    assert_eq!(lines[2]["schema"], "pairproof.check-summary/1");
+    assert_eq!(lines[2]["exit_code"], 1);
+    std::fs::write(d.join("C3_hidden.jpg"), b"").unwrap();
+    std::fs::copy(fixture("shoe-main.jpg"), d.join("C3_main.jpg")).unwrap();
+    std::fs::copy(fixture("shoe-main.jpg"), d.join("D4_main.jpg")).unwrap();
+    let (code, out, err) = run(bin().args(["check", "--format", "json", "--dir"]).arg(d));
+    assert_eq!(code, 2);
+    assert_eq!(out.lines().count(), 4, "three pairs + summary");
+    assert!(
+        err.contains("E_PAIR_INCOMPLETE") && err.contains("D4"),
+        "{err}"
+    );
+    let csv = d.join("list.csv");
+    std::fs::write(&csv, "main,hidden\nA1_main.jpg,A1_hidden.jpg\n").unwrap();
+    let (code, out, _) = run(bin().args(["check", "--pairs"]).arg(&csv));
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Heatmap pictures pinned by truth PNGs; `REGENERATE=1 cargo test --test cli` rewrites them.
+#[test]
+fn heatmaps_match_truth_images() {
+    let dir = tempfile::tempdir().unwrap();
+    for (main, blend, truth) in [
+        ("shoe-main-promo.jpg", false, "heatmap-promo.png"),
+        ("shoe-main.jpg", true, "heatmap-logo-blend.png"),
+    ] {
+        let out = dir.path().join(truth);
+        let mut cmd = bin();
+        cmd.arg("check")
+            .arg(fixture(main))
+            .arg(fixture("shoe-hidden.jpg"))
+            .arg("--heatmap")
+            .arg(&out);
+        if blend {
+            cmd.arg("--heatmap-blend");
+        }
+        let (code, _, err) = run(&mut cmd);
+        assert!(code <= 1, "{err}");
+        let truth_path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/truth")
+            .join(truth);
+        if std::env::var_os("REGENERATE").is_some() {
+            std::fs::copy(&out, &truth_path).unwrap();
+            continue;
+        }
+        let got = image::open(&out).unwrap().to_rgb8();
+        let want = image::open(&truth_path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with REGENERATE=1)", truth_path.display()))
+            .to_rgb8();
+        assert_eq!(got.dimensions(), want.dimensions());
+        // Exact match expected; allow 1 level for float rounding differences across CPUs' SIMD paths.
+        let worst = got
+            .as_raw()
+            .iter()
+            .zip(want.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap_or(0);
+        assert!(
+            worst <= 1,
+            "{truth}: differs by up to {worst} levels from the truth image"
+        );
+    }
+}

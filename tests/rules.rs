@@ -1,0 +1,240 @@
+//! Every pair rule and lint rule on fixtures whose values are fixed by construction in
+//! fixtures/generate.py (grey background 236, JPEG q92 vs q40, product boxes, GPS coordinates).
+mod common;
+
+use std::path::Path;
+
+use pairproof::compliance::{self, lint::Profile, Finding, Status};
+use pairproof::decode::{self, Decoded};
+use pairproof::{Limits, Policy};
+
+fn load(name: &str) -> Decoded {
+    decode::decode_path(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(name),
+        &Limits::default(),
+    )
+    .unwrap()
+}
+
+fn rule<'a>(f: &'a [Finding], id: &str) -> &'a Finding {
+    f.iter()
+        .find(|x| x.id == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+fn pair(main: &str, hidden: &str) -> Vec<Finding> {
+    compliance::pair::evaluate(&load(main), &load(hidden), &Policy::default())
+}
+
+#[test]
+fn clean_pair_passes_every_rule() {
+    let f = pair("shoe-main.jpg", "shoe-hidden.jpg");
+    for x in &f {
+        assert_eq!(x.status, Status::Pass, "{}: {}", x.id, x.message);
+    }
+    let iou = rule(&f, "subject.overlap").measured.as_f64().unwrap();
+    assert!(iou > 0.98, "the small logo badge costs < 2 % IoU: {iou}");
+}
+
+#[test]
+fn dims_equal_and_aspect() {
+    let f = pair("shoe-main.jpg", "shoe-hidden-1px-taller.jpg");
+    assert_eq!(rule(&f, "dims.equal").status, Status::Fail);
+    assert_eq!(
+        rule(&f, "dims.equal").measured["hidden"],
+        serde_json::json!([1000, 1001])
+    );
+    let a = rule(&f, "dims.aspect");
+    assert_eq!(a.status, Status::Pass);
+    assert_eq!(a.measured.as_f64(), Some(1.0));
+    // 1000×1000 vs 500×503: expected 500 tall, 3 px off.
+    assert_eq!(
+        compliance::pair::aspect_error_px((1000, 1000), (500, 503)),
+        3.0
+    );
+    assert_eq!(
+        compliance::pair::aspect_error_px((1000, 800), (1500, 1200)),
+        0.0
+    );
+}
+
+#[test]
+fn format_by_content_with_extension_warning() {
+    let f = pair("shoe-main.jpg", "shoe-hidden-png-named.jpg");
+    let x = rule(&f, "format");
+    assert_eq!(x.status, Status::Warn);
+    assert_eq!(x.measured["hidden"], "png");
+    assert!(x.message.contains("named .jpg but is PNG"), "{}", x.message);
+}
+
+#[test]
+fn background_difference_is_measured_and_located() {
+    let f = pair("shoe-main.jpg", "shoe-hidden-grey.jpg");
+    let x = rule(&f, "background");
+    assert_eq!(x.status, Status::Fail);
+    let h = x.measured["hidden_rgb"].as_array().unwrap();
+    for c in h {
+        // generate.py paints RGB(236,236,236); JPEG q92 keeps a flat field within ±1.
+        assert!((c.as_f64().unwrap() - 236.0).abs() <= 1.0, "{c}");
+    }
+    assert!((x.measured["max_channel_delta"].as_f64().unwrap() - 19.0).abs() <= 1.0);
+    assert!(x.measured["hidden_pixels"]
+        .as_str()
+        .unwrap()
+        .contains("ring along the border"));
+}
+
+#[test]
+fn gps_is_a_failure_with_a_strip_fix() {
+    let f = pair("shoe-main.jpg", "shoe-hidden-gps.jpg");
+    let x = rule(&f, "metadata.gps");
+    assert_eq!(x.status, Status::Fail);
+    assert!(x.fix.as_deref().unwrap().contains("pairproof strip"));
+}
+
+#[test]
+fn colour_space_rule() {
+    assert_eq!(
+        rule(
+            &pair("shoe-main.jpg", "shoe-hidden-adobergb.jpg"),
+            "color.srgb"
+        )
+        .status,
+        Status::Fail
+    );
+    let x = rule(&pair("shoe-main.jpg", "shoe-cmyk.jpg"), "color.srgb").clone();
+    assert_eq!(x.status, Status::Fail);
+    assert!(x.message.contains("CMYK"), "{}", x.message);
+}
+
+#[test]
+fn harder_compression_of_the_hidden_image_warns() {
+    let x = rule(&pair("shoe-main.jpg", "shoe-hidden-q40.jpg"), "compression").clone();
+    assert_eq!(x.status, Status::Warn);
+    assert_eq!(x.measured["main_quality"], 92.0);
+    assert_eq!(x.measured["hidden_quality"], 40.0);
+    // The reverse (hidden better than main) is fine.
+    assert_eq!(
+        rule(&pair("shoe-hidden-q40.jpg", "shoe-main.jpg"), "compression").status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn subject_overlap_catches_a_rescaled_product() {
+    let x = rule(
+        &pair("shoe-main.jpg", "shoe-far-away.jpg"),
+        "subject.overlap",
+    )
+    .clone();
+    assert_eq!(x.status, Status::Fail);
+    let iou = x.measured.as_f64().unwrap();
+    // Product boxes 780×640 vs 340×280 (generate.py): the small one lies inside the big one, so
+    // IoU ≈ area ratio of the two silhouettes ≈ 0.19.
+    assert!((0.1..0.3).contains(&iou), "{iou}");
+}
+
+#[test]
+fn lint_main_image() {
+    let p = Policy::default();
+    let main = compliance::lint::evaluate(&load("shoe-main.jpg"), &p, Profile::Main);
+    for id in [
+        "lint.background_white",
+        "lint.min_size",
+        "lint.max_side",
+        "lint.subject_fill",
+        "format",
+        "file.size",
+        "color.srgb",
+        "metadata.gps",
+    ] {
+        assert_eq!(
+            rule(&main, id).status,
+            Status::Pass,
+            "{id}: {}",
+            rule(&main, id).message
+        );
+    }
+    assert_eq!(
+        rule(&main, "lint.file_size_recommended").status,
+        Status::Warn,
+        "150 KB is under the 500 KB recommendation"
+    );
+    let fill = rule(&main, "lint.subject_fill").measured["fill"]
+        .as_f64()
+        .unwrap();
+    assert!(fill >= 0.8, "{fill}");
+
+    let grey = compliance::lint::evaluate(&load("shoe-hidden-grey.jpg"), &p, Profile::Main);
+    let bg = rule(&grey, "lint.background_white");
+    assert_eq!(bg.status, Status::Fail);
+    assert!((bg.measured["max_deviation"].as_f64().unwrap() - 19.0).abs() <= 1.0);
+
+    let small = compliance::lint::evaluate(&load("shoe-small-600.jpg"), &p, Profile::Main);
+    assert_eq!(rule(&small, "lint.min_size").status, Status::Fail);
+
+    let far = compliance::lint::evaluate(&load("shoe-far-away.jpg"), &p, Profile::Main);
+    let x = rule(&far, "lint.subject_fill");
+    assert_eq!(x.status, Status::Fail);
+    // generate.py box: 340 px wide product + 10 px sole overhang each side = 360 of 1000.
+    assert!((x.measured["fill"].as_f64().unwrap() - 0.36).abs() <= 0.02);
+}
+
+#[test]
+fn lint_live_cover_profile() {
+    let p = Policy::default();
+    let cover = compliance::lint::evaluate(&load("live-cover.jpg"), &p, Profile::LiveCover);
+    assert_eq!(rule(&cover, "lint.live_cover_size").status, Status::Pass);
+    assert!(cover.iter().all(|f| f.id != "lint.background_white"));
+    let not = compliance::lint::evaluate(&load("shoe-main.jpg"), &p, Profile::LiveCover);
+    assert_eq!(rule(&not, "lint.live_cover_size").status, Status::Fail);
+}
+
+#[test]
+fn a_promo_frame_is_reported_as_a_border() {
+    let mut img = common::cases::product(400, 400, 3);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        if x < 12 || y < 12 || x >= 388 || y >= 388 {
+            *px = image::Rgb([212, 175, 55]);
+        }
+    }
+    let d = decode::decode_bytes(
+        Path::new("f.png"),
+        &common::bad::png(&img),
+        &Limits::default(),
+    )
+    .unwrap();
+    let f = compliance::lint::evaluate(&d, &Policy::default(), Profile::Main);
+    let bg = rule(&f, "lint.background_white");
+    assert_eq!(bg.status, Status::Fail);
+    assert!(bg.message.contains("12-px border"), "{}", bg.message);
+}
+
+#[test]
+fn every_rule_id_is_documented() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md"))
+        .unwrap();
+    for id in compliance::ALL_RULE_IDS {
+        assert!(
+            doc.contains(&format!("`{id}`")),
+            "docs/rules.md does not document `{id}`"
+        );
+    }
+}
+
+#[test]
+fn every_error_code_is_documented() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md"))
+        .unwrap();
+    for code in pairproof::error::ALL_ERROR_CODES
+        .iter()
+        .chain(pairproof::decode::ALL_WARNING_CODES)
+    {
+        assert!(
+            doc.contains(&format!("`{code}`")),
+            "docs/errors.md does not document `{code}`"
+        );
+    }
+}
