@@ -782,3 +782,17 @@ fn peak_memory_stays_bounded() {
         .unwrap();
     assert!(hwm_kb < 512 * 1024, "peak RSS {hwm_kb} kB exceeds 512 MiB");
 }
+
+// Rows 10/11 through the rule: metadata we refused to read means "GPS unknown" (warn), not pass.
+#[test]
+fn unreadable_or_oversized_exif_makes_gps_unknown() {
+    let big = vec![0u8; 2 * 1024 * 1024];
+    let png = bad::png_insert_after_ihdr(
+        &bad::png(&bad::sample(32, 32)),
+        &bad::png_chunk(b"eXIf", &big),
+    );
+    let d = decode_named("big-exif.png", png).unwrap();
+    assert_eq!(warn_codes(&d), vec!["W_LIMIT_METADATA"]);
+    let f = pairproof::compliance::pair::gps(&[("hidden", &d)]);
+    assert_eq!(f.status, pairproof::compliance::Status::Warn);
+}

@@ -56,30 +56,51 @@ fn within(a: &[u8; 3], b: &[f64; 3], tol: f64) -> bool {
 }
 
 /// Visit the pixels of the ring `[inset, inset + width)` from each edge, with a side index
-/// (0 top, 1 right, 2 bottom, 3 left). Corners belong to top/bottom.
+/// (0 top, 1 right, 2 bottom, 3 left). Corners belong to top/bottom. Only ring pixels are
+/// touched: the interior is never visited.
 fn for_ring(img: &RgbImage, inset: u32, width: u32, mut f: impl FnMut(usize, &[u8; 3])) {
     let (w, h) = img.dimensions();
     if w <= 2 * inset || h <= 2 * inset {
         return;
     }
-    let (x0, y0, x1, y1) = (inset, inset, w - inset, h - inset); // exclusive ends
-    let width = width.min((x1 - x0) / 2).min((y1 - y0) / 2).max(1);
+    let (x0, y0, x1, y1) = (
+        inset as usize,
+        inset as usize,
+        (w - inset) as usize,
+        (h - inset) as usize,
+    );
+    let width = (width as usize)
+        .min((x1 - x0) / 2)
+        .min((y1 - y0) / 2)
+        .max(1);
+    let raw = img.as_raw();
+    let stride = w as usize * 3;
+    let px = |x: usize, y: usize| -> [u8; 3] {
+        let i = y * stride + x * 3;
+        [raw[i], raw[i + 1], raw[i + 2]]
+    };
     for y in y0..y1 {
-        let top = y < y0 + width;
-        let bottom = y >= y1 - width;
-        for x in x0..x1 {
-            let side = if top {
-                0
-            } else if bottom {
-                2
-            } else if x < x0 + width {
-                3
-            } else if x >= x1 - width {
-                1
-            } else {
-                continue;
-            };
-            f(side, &img.get_pixel(x, y).0);
+        let side = if y < y0 + width {
+            Some(0)
+        } else if y >= y1 - width {
+            Some(2)
+        } else {
+            None
+        };
+        match side {
+            Some(s) => {
+                for x in x0..x1 {
+                    f(s, &px(x, y));
+                }
+            }
+            None => {
+                for x in x0..x0 + width {
+                    f(3, &px(x, y));
+                }
+                for x in x1 - width..x1 {
+                    f(1, &px(x, y));
+                }
+            }
         }
     }
 }
@@ -225,15 +246,19 @@ pub fn measure(img: &RgbImage, tol: u8, min_agreement: f64) -> Option<Background
 /// by more than `delta`. Pixels inside a skipped frame are background.
 pub fn foreground_mask(img: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
     let (w, h) = img.dimensions();
-    let inset = bg.inset_px;
-    let delta = delta as f64;
-    let mut mask = vec![false; (w as usize) * (h as usize)];
-    for (x, y, p) in img.enumerate_pixels() {
-        if x < inset || y < inset || x >= w - inset || y >= h - inset {
-            continue;
-        }
-        if (0..3).any(|c| (p[c] as f64 - bg.rgb[c]).abs() > delta) {
-            mask[(y * w + x) as usize] = true;
+    let (w, h, inset) = (w as usize, h as usize, bg.inset_px as usize);
+    // Integer bounds per channel: foreground iff v < lo or v > hi (|v − bg| > delta).
+    let d = delta as f64;
+    let lo: [i32; 3] = std::array::from_fn(|c| (bg.rgb[c] - d).ceil() as i32);
+    let hi: [i32; 3] = std::array::from_fn(|c| (bg.rgb[c] + d).floor() as i32);
+    let mut mask = vec![false; w * h];
+    let raw = img.as_raw();
+    for y in inset..h.saturating_sub(inset) {
+        let row = &raw[y * w * 3..(y + 1) * w * 3];
+        let out = &mut mask[y * w..(y + 1) * w];
+        for x in inset..w.saturating_sub(inset) {
+            let p = &row[x * 3..x * 3 + 3];
+            out[x] = (0..3).any(|c| (p[c] as i32) < lo[c] || (p[c] as i32) > hi[c]);
         }
     }
     mask

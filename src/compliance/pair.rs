@@ -253,7 +253,11 @@ pub fn gps(images: &[(&str, &Decoded)]) -> Finding {
         .collect();
     let unknown: Vec<&str> = images
         .iter()
-        .filter(|(_, d)| d.warnings.iter().any(|w| w.code == "W_EXIF_UNREADABLE"))
+        .filter(|(_, d)| {
+            d.warnings
+                .iter()
+                .any(|w| matches!(w.code, "W_EXIF_UNREADABLE" | "W_LIMIT_METADATA"))
+        })
         .map(|(r, _)| *r)
         .collect();
     let measured = json!(images
