@@ -796,3 +796,124 @@ fn unreadable_or_oversized_exif_makes_gps_unknown() {
     let f = pairproof::compliance::pair::gps(&[("hidden", &d)]);
     assert_eq!(f.status, pairproof::compliance::Status::Warn);
 }
+
+// Row 25, for the pair check: two unrelated half-black/half-white images are not "the same".
+#[test]
+fn r25_bimodal_unrelated_images_are_not_judged_alike() {
+    let lr = image::RgbImage::from_fn(100, 100, |x, _| {
+        image::Rgb(if x < 50 { [0; 3] } else { [255; 3] })
+    });
+    let tb = image::RgbImage::from_fn(100, 100, |_, y| {
+        image::Rgb(if y < 50 { [0; 3] } else { [255; 3] })
+    });
+    let sim = pairproof::similarity::compare(&lr, &tb, false).unwrap();
+    assert!(sim.luma < 0.6, "{}", sim.luma);
+}
+
+#[test]
+fn decoder_allocation_limit_gives_e_limit_memory() {
+    let limits = Limits {
+        max_decode_alloc_bytes: 10_000,
+        ..Limits::default()
+    };
+    for (name, bytes) in [
+        ("a.png", bad::png(&bad::sample(200, 200))),
+        ("a.jpg", bad::jpeg(&bad::sample(200, 200), 90)),
+    ] {
+        let r = decode::decode_bytes(Path::new(name), &bytes, &limits);
+        assert_eq!(code(&r), "E_LIMIT_MEMORY", "{name}");
+    }
+}
+
+/// Tests run as root in CI, where chmod 000 does not stop reads: the binary is run as `nobody`
+/// through `setpriv` (util-linux) instead.
+#[test]
+fn unreadable_file_gives_e_io_permission() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let f = dir.path().join("secret.jpg");
+    std::fs::copy(fixture("shoe-hidden.jpg"), &f).unwrap();
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let out = if is_root {
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(env!("CARGO_BIN_EXE_pairproof"))
+            .arg("lint")
+            .arg(&f)
+            .output()
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pairproof"))
+            .arg("lint")
+            .arg(&f)
+            .output()
+    };
+    let out = out.expect("run binary");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("E_IO_PERMISSION") && err.contains("secret.jpg"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unwritable_output_gives_e_output_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("file");
+    std::fs::write(&not_a_dir, b"x").unwrap();
+    let e = pairproof::metadata::strip_file(
+        &fixture("shoe-hidden-gps.jpg"),
+        &not_a_dir,
+        Default::default(),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "E_OUTPUT");
+    assert_eq!(std::fs::read(&not_a_dir).unwrap(), b"x");
+}
+
+#[test]
+fn malformed_pair_list_line_gives_e_pair_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, "main,hidden\nonly-one-column.jpg\na.jpg,b.jpg\n").unwrap();
+    let p = pairproof::batch::pairs_from_csv(&csv).unwrap();
+    assert_eq!(p.pairs.len(), 1);
+    assert_eq!(p.problems[0].code, "E_PAIR_LIST");
+    assert!(
+        p.problems[0].message.contains(":2:"),
+        "{}",
+        p.problems[0].message
+    );
+}
+
+// Row 20 on a real file: Pillow's progressive JPEG decodes like its baseline twin.
+#[test]
+fn r20_real_progressive_jpeg_decodes() {
+    let p = decode::decode_path(&fixture("shoe-progressive.jpg"), &Limits::default()).unwrap();
+    let b = decode::decode_path(&fixture("shoe-baseline-240.jpg"), &Limits::default()).unwrap();
+    assert_eq!(
+        p.metadata.jpeg_coding,
+        Some(pairproof::decode::Coding::Progressive)
+    );
+    assert_eq!(
+        b.metadata.jpeg_coding,
+        Some(pairproof::decode::Coding::Baseline)
+    );
+    let diff: f64 = p
+        .pixels
+        .as_raw()
+        .iter()
+        .zip(b.pixels.as_raw())
+        .map(|(x, y)| (*x as f64 - *y as f64).abs())
+        .sum::<f64>()
+        / p.pixels.as_raw().len() as f64;
+    // Same quality and tables; only the scan order differs, so decoded pixels agree to rounding.
+    assert!(diff < 1.0, "mean |progressive − baseline| = {diff}");
+}

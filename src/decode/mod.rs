@@ -542,11 +542,16 @@ fn decode_pixels(
         let mut reader =
             image::ImageReader::with_format(std::io::Cursor::new(bytes), format.image_format());
         reader.limits(image_limits(limits));
-        let mut dec = reader
+        let dec = reader
             .into_decoder()
             .map_err(|e| map_image_error(path, e))?;
-        // We read EXIF ourselves; make sure the decoder does not also rotate.
-        let _ = dec.orientation();
+        // `from_decoder` does not check the output buffer against `max_alloc` (image's own
+        // `ImageReader::decode` reserves it by hand too): reserve it here so an oversized buffer
+        // is refused, never allocated. (`from_decoder` never applies EXIF orientation; we do.)
+        let mut budget = image_limits(limits);
+        budget
+            .reserve(dec.total_bytes())
+            .map_err(|e| map_image_error(path, e))?;
         DynamicImage::from_decoder(dec).map_err(|e| map_image_error(path, e))
     })
 }
