@@ -13,6 +13,7 @@ pub mod check;
 pub mod compliance;
 pub mod decode;
 pub mod error;
+pub mod fingerprint;
 pub mod metadata;
 pub mod policy;
 pub mod report;

@@ -217,3 +217,48 @@ pub fn ssim_cases() -> Vec<(String, RgbImage, RgbImage)> {
 pub fn pixels_sha256(img: &RgbImage) -> String {
     pairproof::decode::sha256_hex(img.as_raw())
 }
+
+/// PDQ exact-tier cases: products and scenes at sizes from tiny to large, square and not, plus
+/// mirrored copies; all saved losslessly so the oracle sees the same pixels.
+pub fn pdq_cases() -> Vec<(String, RgbImage)> {
+    let mut out = Vec::new();
+    for (i, &(w, h)) in [
+        (64u32, 64u32),
+        (100, 61),
+        (257, 199),
+        (640, 480),
+        (1000, 1000),
+        (333, 1200),
+        (5, 7),
+        (5, 5),
+        (4, 9),
+        (2, 1),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = product(w, h, 500 + i as u64);
+        out.push((format!("product_{w}x{h}"), p.clone()));
+        if w >= 64 {
+            out.push((
+                format!("product_{w}x{h}_mirror"),
+                image::imageops::flip_horizontal(&p),
+            ));
+            let mut rng = Rng::new(900 + i as u64);
+            let scene = RgbImage::from_fn(w, h, |x, y| {
+                let v = ((x as f64 / 17.0).sin() * 60.0
+                    + (y as f64 / 23.0).cos() * 50.0
+                    + 128.0
+                    + rng.normal(10.0))
+                .clamp(0.0, 255.0) as u8;
+                Rgb([v, v.wrapping_add((x % 50) as u8), 255 - v])
+            });
+            out.push((format!("scene_{w}x{h}"), scene));
+        }
+    }
+    out.push((
+        "flat_grey_64x64".into(),
+        RgbImage::from_pixel(64, 64, Rgb([128, 128, 128])),
+    ));
+    out
+}
