@@ -14,6 +14,10 @@
 //! The eight dihedral variants (rotations and flips of the image) are sign/transpose patterns of
 //! the 16×16 DCT, so one DCT gives all eight hashes.
 
+// Index-form loops below mirror the C++ reference loop by loop: summation order decides float
+// rounding, and bit-exact conformance depends on it.
+#![allow(clippy::needless_range_loop)]
+
 use image::RgbImage;
 use serde::Serialize;
 
@@ -117,7 +121,7 @@ pub fn luma(img: &RgbImage) -> Vec<f32> {
 }
 
 fn jarosz_window(old_dim: usize, new_dim: usize) -> usize {
-    (old_dim + 2 * new_dim - 1) / (2 * new_dim)
+    old_dim.div_ceil(2 * new_dim)
 }
 
 /// The reference's 1-D box filter (four phases: warm-up, growing window, full window, shrinking).
