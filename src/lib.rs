@@ -14,6 +14,7 @@ pub mod compliance;
 pub mod decode;
 pub mod error;
 pub mod fingerprint;
+pub mod matching;
 pub mod metadata;
 pub mod policy;
 pub mod report;

@@ -229,3 +229,76 @@ fn heatmaps_match_truth_images() {
         );
     }
 }
+
+/// A reader that goes away (`| head`) must not make the binary panic.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::process::Stdio;
+    let imgs: Vec<PathBuf> = (0..30).map(|_| fixture("shoe-hidden.jpg")).collect();
+    let mut child = bin()
+        .arg("hash")
+        .args(&imgs)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // close the read end before the child writes
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101));
+}
+
+#[test]
+fn hash_compare_and_compare_batch() {
+    let (code, out, _) = run(bin()
+        .arg("hash")
+        .arg(fixture("shoe-hidden.jpg"))
+        .arg(fixture("bad/empty.jpg")));
+    assert_eq!(code, 2, "one unreadable file");
+    let lines: Vec<serde_json::Value> = out.lines().map(json).collect();
+    assert_eq!(lines[0]["schema"], "pairproof.hash/1");
+    assert_eq!(
+        lines[0]["fingerprint"]["whole"]["hashes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8
+    );
+    assert_eq!(lines[1]["error"]["code"], "E_FILE_EMPTY");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mirrored = dir.path().join("mirror.png");
+    image::imageops::flip_horizontal(&image::open(fixture("shoe-hidden.jpg")).unwrap().to_rgb8())
+        .save(&mirrored)
+        .unwrap();
+    let (code, out, _) = run(bin()
+        .args(["compare", "--format", "json"])
+        .arg(fixture("shoe-hidden.jpg"))
+        .arg(&mirrored));
+    assert_eq!(code, 1, "a mirrored copy is a copy: {out}");
+    let v = json(&out);
+    assert_eq!(v["schema"], "pairproof.compare/1");
+    assert!(v["similarity"].as_f64().unwrap() > 0.95, "{v}");
+
+    let tsv = dir.path().join("pairs.tsv");
+    std::fs::write(
+        &tsv,
+        format!(
+            "{}\t{}\n{}\t{}\n",
+            fixture("shoe-hidden.jpg").display(),
+            mirrored.display(),
+            fixture("shoe-hidden.jpg").display(),
+            fixture("live-cover.jpg").display()
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = run(bin()
+        .args(["compare-batch", "--format", "jsonl", "--pairs"])
+        .arg(&tsv));
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out.lines().map(json).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["similarity"].as_f64().unwrap() > 0.95);
+    assert!(lines[1]["a"].as_str().unwrap().ends_with("shoe-hidden.jpg"));
+}

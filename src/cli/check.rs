@@ -99,7 +99,7 @@ fn single(main: PathBuf, hidden: PathBuf, a: &Args) -> u8 {
     }
     match a.format {
         OutputFormat::Json => super::print_json(r),
-        OutputFormat::Text => print!("{}", report::text::pair(r)),
+        OutputFormat::Text => super::out(&report::text::pair(r)),
     }
     r.verdict.exit_code()
 }
@@ -146,23 +146,23 @@ fn many(a: &Args) -> u8 {
         OutputFormat::Json => {
             for r in &reports {
                 match serde_json::to_string(r) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => super::outln!("{s}"),
                     Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
                 }
             }
             match serde_json::to_string(&summary) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => super::outln!("{s}"),
                 Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
             }
         }
         OutputFormat::Text => {
             for (spec, r) in pairing.pairs.iter().zip(&reports) {
-                println!("{}", report::text::pair_line(&spec.label, r));
+                super::outln!("{}", report::text::pair_line(&spec.label, r));
             }
             for f in &summary.ignored_files {
-                println!("ignored  {} (not named SKU_main / SKU_hidden)", f.display());
+                super::outln!("ignored  {} (not named SKU_main / SKU_hidden)", f.display());
             }
-            println!(
+            super::outln!(
                 "{} pair(s): {} pass, {} warn, {} fail, {} error; {} listing problem(s)",
                 summary.pairs,
                 summary.pass,

@@ -99,7 +99,7 @@ pub fn run(a: Args) -> u8 {
                 "{} image(s): {} pass, {} warn, {} fail, {} error\n",
                 s.total, s.pass, s.warn, s.fail, s.error
             ));
-            print!("{out}");
+            super::out(&out);
         }
     }
     doc.summary.exit_code()

@@ -1,10 +1,6 @@
 //! Command-line interface: clap definitions and the glue from arguments to library calls.
 //! Results go to stdout, diagnostics to stderr; exit 0 pass, 1 a rule failed, 2 usage/input error.
 
-mod check;
-mod lint;
-mod strip;
-
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -35,6 +31,12 @@ pub enum Command {
     Lint(lint::Args),
     /// Remove EXIF/GPS (and optionally all metadata) without re-encoding pixels.
     Strip(strip::Args),
+    /// Is B a copy of A (mirrored, recoloured, cropped, re-padded)? Exit 1 when similarity > 0.85.
+    Compare(compare::CompareArgs),
+    /// Score many pairs from a TSV (path_a<TAB>path_b); JSON lines out, input order.
+    CompareBatch(compare::BatchArgs),
+    /// Print fingerprints (pairproof.hash/1, JSON lines) for scripts.
+    Hash(compare::HashArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -43,15 +45,43 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Lint(a) => lint::run(a),
         Command::Strip(a) => strip::run(a),
+        Command::Compare(a) => compare::compare(a),
+        Command::CompareBatch(a) => compare::compare_batch(a),
+        Command::Hash(a) => compare::hash(a),
     };
     ExitCode::from(code)
 }
 
-/// Print a JSON document on stdout. Serialising our own types cannot fail; if stdout is gone
-/// (closed pipe) there is nobody left to tell.
+/// Write to stdout. A reader that went away (`| head`) ends the process quietly with the exit
+/// code so far being irrelevant to it; any other write failure is an output error (exit 2).
+/// Never panics, unlike `println!`.
+pub(crate) fn out(s: &str) {
+    use std::io::Write;
+    let mut so = std::io::stdout().lock();
+    if let Err(e) = so.write_all(s.as_bytes()).and_then(|()| so.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("pairproof: cannot write output: {e}");
+        std::process::exit(2);
+    }
+}
+
+/// `println!` through [`out`].
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::cli::out(&format!("{}\n", format_args!($($t)*))) };
+}
+pub(crate) use outln;
+
+mod check;
+mod compare;
+mod lint;
+mod strip;
+
+/// Print a JSON document on stdout. Serialising our own types cannot fail.
 pub(crate) fn print_json<T: serde::Serialize>(doc: &T) {
     match serde_json::to_string_pretty(doc) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => outln!("{s}"),
         Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
     }
 }

@@ -43,7 +43,7 @@ pub fn run(a: Args) -> u8 {
         OutputFormat::Json => super::print_json(&doc),
         OutputFormat::Text => {
             for r in &doc.results {
-                println!(
+                super::outln!(
                     "{} -> {} ({} → {} bytes; pixels identical; GPS {})",
                     r.input.display(),
                     r.output.display(),
@@ -56,10 +56,10 @@ pub fn run(a: Args) -> u8 {
                     }
                 );
                 for x in &r.removed {
-                    println!("  removed {x}");
+                    super::outln!("  removed {x}");
                 }
                 for x in &r.kept {
-                    println!("  kept    {x}");
+                    super::outln!("  kept    {x}");
                 }
             }
         }

@@ -1,0 +1,164 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pairproof::matching::{self, HashLine};
+use pairproof::Limits;
+use rayon::prelude::*;
+
+use super::OutputFormat;
+
+/// Threshold for "this is a copy" in `compare`'s exit code: the platform's "more than 85 %".
+const COPY_THRESHOLD: f64 = 0.85;
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The original image.
+    a: PathBuf,
+    /// The suspected copy.
+    b: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BatchArgs {
+    /// TSV file: `path_a<TAB>path_b` per line.
+    #[arg(long)]
+    pairs: PathBuf,
+    /// Output format (JSON lines, one pairproof.compare/1 object per pair, in input order).
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: BatchFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BatchFormat {
+    Jsonl,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HashArgs {
+    /// Images to fingerprint.
+    #[arg(required = true)]
+    images: Vec<PathBuf>,
+}
+
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let b = if std::io::stderr().is_terminal() {
+        ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr())
+    } else {
+        ProgressBar::hidden()
+    };
+    b.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, eta {{eta}})"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    b
+}
+
+pub fn compare(a: CompareArgs) -> u8 {
+    let limits = Limits::default();
+    let (ra, rb) = rayon::join(
+        || matching::hash_file(&a.a, &limits),
+        || matching::hash_file(&a.b, &limits),
+    );
+    let line = matching::compare_hashed(&ra, &rb, &a.a, &a.b);
+    for e in &line.errors {
+        eprintln!("error[{}]: {}", e.code, e.message);
+    }
+    match a.format {
+        OutputFormat::Json => super::print_json(&line),
+        OutputFormat::Text => match &line.hash_match {
+            Some(m) => super::outln!(
+                "{:.3}  {} vs {}  ({} bits, {} of {} vs {} of {}, {:?}{})",
+                line.similarity,
+                a.a.display(),
+                a.b.display(),
+                m.distance,
+                m.view_a,
+                a.a.display(),
+                m.view_b,
+                a.b.display(),
+                m.orientation,
+                if m.reliable {
+                    ""
+                } else {
+                    "; featureless, not reliable"
+                }
+            ),
+            None => super::outln!("error  {} vs {}", a.a.display(), a.b.display()),
+        },
+    }
+    if !line.errors.is_empty() {
+        2
+    } else if line.similarity > COPY_THRESHOLD {
+        1
+    } else {
+        0
+    }
+}
+
+pub fn compare_batch(a: BatchArgs) -> u8 {
+    let BatchFormat::Jsonl = a.format;
+    let pairs = match matching::read_pairs_tsv(&a.pairs) {
+        Ok(p) => p,
+        Err(e) => {
+            super::print_error(&e);
+            return 2;
+        }
+    };
+    let progress = bar(pairs.len() * 2, "fingerprinting");
+    let lines = matching::compare_pairs(&pairs, &Limits::default(), &|| progress.inc(1));
+    progress.finish_and_clear();
+    let mut failed = 0;
+    let mut out = String::new();
+    for l in &lines {
+        if !l.errors.is_empty() {
+            failed += 1;
+            for e in &l.errors {
+                eprintln!("error[{}]: {}", e.code, e.message);
+            }
+        }
+        match serde_json::to_string(l) {
+            Ok(s) => {
+                out.push_str(&s);
+                out.push('\n');
+            }
+            Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
+        }
+    }
+    super::out(&out);
+    eprintln!(
+        "{} pair(s) scored, {failed} with unreadable files",
+        lines.len()
+    );
+    // A scoring command: it exits 0 whatever the scores are; 2 when a file could not be read.
+    if failed > 0 {
+        2
+    } else {
+        0
+    }
+}
+
+pub fn hash(a: HashArgs) -> u8 {
+    let limits = Limits::default();
+    let results: Vec<_> = a
+        .images
+        .par_iter()
+        .map(|p| (p, matching::hash_file(p, &limits)))
+        .collect();
+    let mut code = 0;
+    for (p, r) in &results {
+        if let Err(e) = r {
+            super::print_error(e);
+            code = 2;
+        }
+        match serde_json::to_string(&HashLine::from_result(p, r)) {
+            Ok(s) => super::outln!("{s}"),
+            Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
+        }
+    }
+    code
+}

@@ -1,0 +1,173 @@
+//! Comparing images for theft / duplication: fingerprint files (in parallel, each path once)
+//! and score pairs. The CLI's `hash`, `compare` and `compare-batch` are thin wrappers.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::decode;
+use crate::error::Error;
+use crate::fingerprint::{self, Fingerprint, HashMatch};
+use crate::policy::Limits;
+use crate::report::ErrorInfo;
+
+pub const HASH_SCHEMA: &str = "pairproof.hash/1";
+pub const COMPARE_SCHEMA: &str = "pairproof.compare/1";
+
+/// A fingerprinted file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hashed {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// Decode and fingerprint one file.
+pub fn hash_file(path: &Path, limits: &Limits) -> Result<Hashed, Error> {
+    let d = decode::decode_path(path, limits)?;
+    Ok(Hashed {
+        path: path.to_path_buf(),
+        sha256: d.source.sha256.clone(),
+        fingerprint: fingerprint::fingerprint(&d.pixels),
+    })
+}
+
+/// `pairproof.hash/1`: one file's fingerprint, or its error.
+#[derive(Debug, Clone, Serialize)]
+pub struct HashLine {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+impl HashLine {
+    pub fn from_result(path: &Path, r: &Result<Hashed, Error>) -> HashLine {
+        match r {
+            Ok(h) => HashLine {
+                schema: HASH_SCHEMA,
+                tool_version: crate::VERSION,
+                path: path.to_path_buf(),
+                sha256: Some(h.sha256.clone()),
+                fingerprint: Some(h.fingerprint.clone()),
+                error: None,
+            },
+            Err(e) => HashLine {
+                schema: HASH_SCHEMA,
+                tool_version: crate::VERSION,
+                path: path.to_path_buf(),
+                sha256: None,
+                fingerprint: None,
+                error: Some(e.into()),
+            },
+        }
+    }
+}
+
+/// `pairproof.compare/1`: the score of one pair.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareLine {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub a: PathBuf,
+    pub b: PathBuf,
+    /// Calibrated similarity in [0, 1]; 0 when a file could not be read (see `errors`).
+    pub similarity: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_match: Option<HashMatch>,
+    pub quality_a: Option<u8>,
+    pub quality_b: Option<u8>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorInfo>,
+}
+
+/// Score two fingerprinted files.
+pub fn compare_hashed(
+    a: &Result<Hashed, Error>,
+    b: &Result<Hashed, Error>,
+    pa: &Path,
+    pb: &Path,
+) -> CompareLine {
+    let mut line = CompareLine {
+        schema: COMPARE_SCHEMA,
+        tool_version: crate::VERSION,
+        a: pa.to_path_buf(),
+        b: pb.to_path_buf(),
+        similarity: 0.0,
+        hash_match: None,
+        quality_a: a.as_ref().ok().map(|h| h.fingerprint.whole.quality),
+        quality_b: b.as_ref().ok().map(|h| h.fingerprint.whole.quality),
+        errors: vec![],
+    };
+    match (a, b) {
+        (Ok(x), Ok(y)) => {
+            let m = fingerprint::best_match(&x.fingerprint, &y.fingerprint);
+            line.similarity = (fingerprint::similarity(&m) * 1e6).round() / 1e6;
+            line.hash_match = Some(m);
+        }
+        _ => {
+            for e in [a.as_ref().err(), b.as_ref().err()].into_iter().flatten() {
+                line.errors.push(e.into());
+            }
+        }
+    }
+    line
+}
+
+/// Score many pairs: every distinct path is decoded and fingerprinted once, in parallel;
+/// `on_hashed` is called per file (progress). Lines come back in input order.
+pub fn compare_pairs(
+    pairs: &[(PathBuf, PathBuf)],
+    limits: &Limits,
+    on_hashed: &(dyn Fn() + Sync),
+) -> Vec<CompareLine> {
+    let mut unique: Vec<&PathBuf> = pairs.iter().flat_map(|(a, b)| [a, b]).collect();
+    unique.sort();
+    unique.dedup();
+    let hashed: HashMap<&PathBuf, Result<Hashed, Error>> = unique
+        .par_iter()
+        .map(|p| {
+            let r = hash_file(p, limits);
+            on_hashed();
+            (*p, r)
+        })
+        .collect();
+    pairs
+        .par_iter()
+        .map(|(a, b)| compare_hashed(&hashed[a], &hashed[b], a, b))
+        .collect()
+}
+
+/// Read a TSV of `path_a<TAB>path_b` lines (blank lines skipped). Relative paths are relative
+/// to the TSV's folder.
+pub fn read_pairs_tsv(tsv: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
+    let text = std::fs::read_to_string(tsv).map_err(|e| Error::from_io(tsv, e))?;
+    let base = tsv.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut parts = line.split('\t');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(b), None) if !a.is_empty() && !b.is_empty() => {
+                out.push((base.join(a), base.join(b)))
+            }
+            _ => {
+                return Err(Error::Usage {
+                    path: tsv.to_path_buf(),
+                    detail: format!("line {}: expected two tab-separated paths", i + 1),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
