@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pairproof::{check, compliance, decode, similarity, Limits, Policy};
+use pairproof::{check, compliance, decode, fingerprint, similarity, Limits, Policy};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -46,6 +46,18 @@ fn benches(c: &mut Criterion) {
         b.iter(|| similarity::compare(&m.pixels, &h.pixels, false).expect("same size"))
     });
     g.finish();
+    c.bench_function("pdq dihedral 1000x1000 (no decode)", |b| {
+        b.iter(|| fingerprint::pdq::pdq_dihedral(&m.pixels))
+    });
+    c.bench_function(
+        "fingerprint 1000x1000 jpeg (decode + whole + canonical)",
+        |b| {
+            b.iter(|| {
+                let d = decode::decode_bytes(&main, &bytes, &limits).expect("decodes");
+                fingerprint::fingerprint(&d.pixels)
+            })
+        },
+    );
     c.bench_function("whole check 1000x1000 jpeg pair", |b| {
         b.iter(|| {
             check::check_pair(

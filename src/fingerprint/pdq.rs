@@ -170,6 +170,73 @@ fn box_1d(
     }
 }
 
+/// The reference's column pass, all columns in lockstep: each column sees exactly the same
+/// sequence of float operations as `box_1d` with stride `cols` (so results are bit-identical),
+/// but memory is read row by row instead of jumping a whole row per sample.
+fn box_cols(input: &[f32], output: &mut [f32], rows: usize, cols: usize, window: usize) {
+    let half = (window + 2) / 2;
+    let phase1 = half - 1;
+    let phase2 = window + 1 - half;
+    let phase3 = rows.saturating_sub(window);
+    let phase4 = half - 1;
+    let mut sum = vec![0f32; cols];
+    let (mut li, mut ri, mut oi) = (0usize, 0usize, 0usize);
+    let mut n = 0u32;
+    let row = |k: usize| k * cols..(k + 1) * cols;
+    for _ in 0..phase1 {
+        for (s, &v) in sum.iter_mut().zip(&input[row(ri)]) {
+            *s += v;
+        }
+        n += 1;
+        ri += 1;
+    }
+    for _ in 0..phase2 {
+        n += 1;
+        let nf = n as f32;
+        for ((s, &v), o) in sum
+            .iter_mut()
+            .zip(&input[row(ri)])
+            .zip(&mut output[row(oi)])
+        {
+            *s += v;
+            *o = *s / nf;
+        }
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..phase3 {
+        let nf = n as f32;
+        let (r_in, l_in) = (row(ri), row(li));
+        for (((s, &add), &sub), o) in sum
+            .iter_mut()
+            .zip(&input[r_in])
+            .zip(&input[l_in])
+            .zip(&mut output[row(oi)])
+        {
+            *s += add;
+            *s -= sub;
+            *o = *s / nf;
+        }
+        li += 1;
+        ri += 1;
+        oi += 1;
+    }
+    for _ in 0..phase4 {
+        n -= 1;
+        let nf = n as f32;
+        for ((s, &sub), o) in sum
+            .iter_mut()
+            .zip(&input[row(li)])
+            .zip(&mut output[row(oi)])
+        {
+            *s -= sub;
+            *o = *s / nf;
+        }
+        li += 1;
+        oi += 1;
+    }
+}
+
 fn jarosz(
     buf1: &mut [f32],
     buf2: &mut [f32],
@@ -183,9 +250,7 @@ fn jarosz(
         for i in 0..rows {
             box_1d(buf1, buf2, cols, 1, i * cols, win_rows);
         }
-        for j in 0..cols {
-            box_1d(buf2, buf1, rows, cols, j, win_cols);
-        }
+        box_cols(buf2, buf1, rows, cols, win_cols);
     }
 }
 
@@ -357,6 +422,24 @@ mod tests {
         g.0[3] ^= 0b101;
         assert_eq!(h.hamming(&g), 2);
         assert_eq!(Hash256::from_hex("xyz"), None);
+    }
+
+    #[test]
+    fn lockstep_columns_equal_strided_box_filter_bit_for_bit() {
+        let (rows, cols) = (37, 23);
+        let input: Vec<f32> = (0..rows * cols)
+            .map(|i| ((i * 7919) % 251) as f32 * 0.731)
+            .collect();
+        // Real windows are ceil(dim / 128) <= dim; larger ones are invalid for the reference too.
+        for window in [1, 2, 3, 5, 8, 37] {
+            let mut strided = vec![0f32; rows * cols];
+            for j in 0..cols {
+                box_1d(&input, &mut strided, rows, cols, j, window);
+            }
+            let mut lockstep = vec![0f32; rows * cols];
+            box_cols(&input, &mut lockstep, rows, cols, window);
+            assert_eq!(strided, lockstep, "window {window}");
+        }
     }
 
     #[test]
