@@ -9,19 +9,21 @@ use serde::Serialize;
 
 use crate::decode;
 use crate::error::Error;
-use crate::fingerprint::{self, Fingerprint, HashMatch};
+use crate::fingerprint::{self, local, Fingerprint, HashMatch};
 use crate::policy::Limits;
 use crate::report::ErrorInfo;
 
 pub const HASH_SCHEMA: &str = "pairproof.hash/1";
 pub const COMPARE_SCHEMA: &str = "pairproof.compare/1";
 
-/// A fingerprinted file.
+/// A fingerprinted file: retrieval hashes plus local features for verification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hashed {
     pub path: PathBuf,
     pub sha256: String,
     pub fingerprint: Fingerprint,
+    #[serde(skip)]
+    pub features: local::Features,
 }
 
 /// Decode and fingerprint one file.
@@ -31,7 +33,40 @@ pub fn hash_file(path: &Path, limits: &Limits) -> Result<Hashed, Error> {
         path: path.to_path_buf(),
         sha256: d.source.sha256.clone(),
         fingerprint: fingerprint::fingerprint(&d.pixels),
+        features: local::features(&d.pixels),
     })
+}
+
+/// What geometric verification found, for reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerificationSummary {
+    pub verified: bool,
+    pub inliers: usize,
+    pub putative_matches: usize,
+    /// `b` matched `a` after a horizontal mirror.
+    pub mirrored: bool,
+    /// Scale and rotation of `a` → `b` (base levels normalised to a 512-px long side).
+    pub scale: Option<f32>,
+    pub rotation_deg: Option<f32>,
+    pub spread_a: f32,
+    pub spread_b: f32,
+}
+
+impl From<&local::Verification> for VerificationSummary {
+    fn from(v: &local::Verification) -> Self {
+        VerificationSummary {
+            verified: v.verified(),
+            inliers: v.inliers,
+            putative_matches: v.putative,
+            mirrored: v.mirrored,
+            scale: v.transform.map(|t| (t.scale() * 1000.0).round() / 1000.0),
+            rotation_deg: v
+                .transform
+                .map(|t| (t.rotation_deg() * 10.0).round() / 10.0),
+            spread_a: (v.spread_a * 1000.0).round() / 1000.0,
+            spread_b: (v.spread_b * 1000.0).round() / 1000.0,
+        }
+    }
 }
 
 /// `pairproof.hash/1`: one file's fingerprint, or its error.
@@ -82,6 +117,8 @@ pub struct CompareLine {
     pub similarity: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_match: Option<HashMatch>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<VerificationSummary>,
     pub quality_a: Option<u8>,
     pub quality_b: Option<u8>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -102,6 +139,7 @@ pub fn compare_hashed(
         b: pb.to_path_buf(),
         similarity: 0.0,
         hash_match: None,
+        verification: None,
         quality_a: a.as_ref().ok().map(|h| h.fingerprint.whole.quality),
         quality_b: b.as_ref().ok().map(|h| h.fingerprint.whole.quality),
         errors: vec![],
@@ -109,8 +147,11 @@ pub fn compare_hashed(
     match (a, b) {
         (Ok(x), Ok(y)) => {
             let m = fingerprint::best_match(&x.fingerprint, &y.fingerprint);
-            line.similarity = (fingerprint::similarity(&m) * 1e6).round() / 1e6;
+            let v = local::verify_any(&x.features, &y.features);
+            let s = fingerprint::combined_similarity(&m, &v);
+            line.similarity = (s * 1e6).round() / 1e6;
             line.hash_match = Some(m);
+            line.verification = Some(VerificationSummary::from(&v));
         }
         _ => {
             for e in [a.as_ref().err(), b.as_ref().err()].into_iter().flatten() {
