@@ -70,26 +70,7 @@ pub fn compare(a: CompareArgs) -> u8 {
     }
     match a.format {
         OutputFormat::Json => super::print_json(&line),
-        OutputFormat::Text => match &line.hash_match {
-            Some(m) => super::outln!(
-                "{:.3}  {} vs {}  ({} bits, {} of {} vs {} of {}, {:?}{})",
-                line.similarity,
-                a.a.display(),
-                a.b.display(),
-                m.distance,
-                m.view_a,
-                a.a.display(),
-                m.view_b,
-                a.b.display(),
-                m.orientation,
-                if m.reliable {
-                    ""
-                } else {
-                    "; featureless, not reliable"
-                }
-            ),
-            None => super::outln!("error  {} vs {}", a.a.display(), a.b.display()),
-        },
+        OutputFormat::Text => super::out(&pairproof::report::text::compare(&line)),
     }
     if !line.errors.is_empty() {
         2

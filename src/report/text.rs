@@ -141,3 +141,61 @@ pub fn pair_line(label: &str, r: &crate::check::PairReport) -> String {
     }
     s
 }
+
+/// The text report of one `compare`.
+pub fn compare(l: &crate::matching::CompareLine) -> String {
+    let mut out = String::new();
+    let verdict = if !l.errors.is_empty() {
+        "ERROR"
+    } else if l.similarity > 0.85 {
+        "COPY"
+    } else {
+        "not a copy"
+    };
+    let _ = writeln!(
+        out,
+        "{verdict}  similarity {:.3}  {} vs {}",
+        l.similarity,
+        l.a.display(),
+        l.b.display()
+    );
+    if let Some(v) = &l.verification {
+        if v.verified {
+            let _ = writeln!(
+                out,
+                "  verified: {} matching points spread over {:.0} % / {:.0} % of the images; {}scale {:.2}, rotation {:.1}°",
+                v.inliers,
+                v.spread_a * 100.0,
+                v.spread_b * 100.0,
+                if v.mirrored { "mirrored, " } else { "" },
+                v.scale.unwrap_or(1.0),
+                v.rotation_deg.unwrap_or(0.0)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  not verified: {} consistent matching points (16 needed)",
+                v.inliers
+            );
+        }
+    }
+    if let Some(m) = &l.hash_match {
+        let _ = writeln!(
+            out,
+            "  hashes: {} bits apart ({} view vs {} view, orientation {:?}){}",
+            m.distance,
+            m.view_a,
+            m.view_b,
+            m.orientation,
+            if m.reliable {
+                ""
+            } else {
+                "; featureless, not trusted alone"
+            }
+        );
+    }
+    for e in &l.errors {
+        let _ = writeln!(out, "  error [{}] {}", e.code, e.message);
+    }
+    out
+}
