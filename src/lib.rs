@@ -9,6 +9,7 @@
 #![deny(unsafe_code)]
 
 pub mod batch;
+pub mod catalogue;
 pub mod check;
 pub mod compliance;
 pub mod decode;
