@@ -131,8 +131,8 @@ pub fn check_decoded(
             if opts.keep_map || band != RiskBand::Pass {
                 let full = match sim.map.take() {
                     Some(mp) => Some(mp),
-                    // Recompute with the map only for pairs that need explaining.
-                    None => similarity::compare(&m.pixels, &h.pixels, true).ok().and_then(|s| s.map),
+                    // Recompute the luma map only, for pairs that need explaining.
+                    None => similarity::luma_map(&m.pixels, &h.pixels, &sim),
                 };
                 if let Some(mp) = &full {
                     let area = (mp.valid_width * mp.valid_height) as f64;

@@ -14,13 +14,7 @@ use rayon::prelude::*;
 /// A 256-bit hash packed as four u64 words.
 pub type Packed = [u64; 4];
 
-#[inline]
-pub fn hamming(a: &Packed, b: &Packed) -> u32 {
-    (a[0] ^ b[0]).count_ones()
-        + (a[1] ^ b[1]).count_ones()
-        + (a[2] ^ b[2]).count_ones()
-        + (a[3] ^ b[3]).count_ones()
-}
+pub use crate::fingerprint::hamming256 as hamming;
 
 /// One hit: entry index and distance.
 pub type Hit = (u32, u32);

@@ -170,7 +170,8 @@ fn pattern() -> [[(i32, i32); 2]; 128] {
 }
 
 fn box_blur(img: &GrayImage, r: i32) -> Vec<u16> {
-    // Separable box blur of radius r (sum, not mean: comparisons only need order).
+    // Separable box blur of radius r: row sums, then column sums divided by the window height
+    // (values stay in u16; BRIEF only compares them, so the missing row division is harmless).
     let (w, h) = (img.width() as i32, img.height() as i32);
     let src = img.as_raw();
     let mut tmp = vec![0u16; (w * h) as usize];
@@ -310,13 +311,6 @@ impl Features {
     }
 }
 
-fn hamming(a: &[u64; 4], b: &[u64; 4]) -> u32 {
-    (a[0] ^ b[0]).count_ones()
-        + (a[1] ^ b[1]).count_ones()
-        + (a[2] ^ b[2]).count_ones()
-        + (a[3] ^ b[3]).count_ones()
-}
-
 /// Putative matches a → b: nearest neighbour under 64 bits with a 0.8 ratio test, mutual.
 fn matches(a: &Features, b: &Features) -> Vec<(usize, usize)> {
     let best = |from: &Features, to: &Features| -> Vec<Option<(usize, u32, u32)>> {
@@ -325,7 +319,7 @@ fn matches(a: &Features, b: &Features) -> Vec<(usize, usize)> {
             .map(|d| {
                 let (mut b1, mut i1, mut b2) = (u32::MAX, usize::MAX, u32::MAX);
                 for (j, e) in to.descriptors.iter().enumerate() {
-                    let h = hamming(d, e);
+                    let h = super::hamming256(d, e);
                     if h < b1 {
                         b2 = b1;
                         b1 = h;

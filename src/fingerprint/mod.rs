@@ -12,6 +12,15 @@ use serde::Serialize;
 pub use canonical::{BoxPx, CanonicalParams};
 pub use pdq::{Dihedral, Hash256, Pdq, PdqDihedral};
 
+/// Hamming distance of two 256-bit values packed as four u64 words (hashes, BRIEF descriptors).
+#[inline]
+pub fn hamming256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
+    (a[0] ^ b[0]).count_ones()
+        + (a[1] ^ b[1]).count_ones()
+        + (a[2] ^ b[2]).count_ones()
+        + (a[3] ^ b[3]).count_ones()
+}
+
 /// Algorithm id and version, stored with every persisted fingerprint.
 pub const ALGORITHM: &str = "pairproof-pdq-canonical";
 pub const ALGORITHM_VERSION: u32 = 1;
