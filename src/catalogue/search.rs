@@ -175,24 +175,55 @@ impl MultiIndex {
         sort_hits(out)
     }
 
-    /// All pairs (i < j) within `radius`, sorted; queries run in parallel.
+    /// All pairs (i < j) within `radius`, sorted by (i, j).
+    ///
+    /// Table by table, for every probe mask m of at most `⌊radius/13⌋` bits, every bucket v is
+    /// swept against bucket v ⊕ m: both indices move monotonically through memory, and the
+    /// table's hashes are copied inline in bucket order, so candidate checks stream instead of
+    /// missing the cache. A pair is reported only from the first table where its substrings
+    /// collide within the probe radius, so no global de-duplication is needed.
     pub fn self_join(&self, radius: u32) -> Vec<(u32, u32, u32)> {
-        let mut pairs: Vec<(u32, u32, u32)> = (0..self.hashes.len() as u32)
-            .into_par_iter()
-            .map_init(
-                || self.scratch(),
-                |s, i| {
-                    self.within(&self.hashes[i as usize], radius, s)
-                        .into_iter()
-                        .filter(|&(j, _)| j > i)
-                        .map(|(j, d)| (i, j, d))
-                        .collect::<Vec<_>>()
-                },
-            )
-            .flatten()
-            .collect();
-        pairs.sort_unstable();
-        pairs
+        let sub_radius = radius / SUBSTRINGS as u32;
+        let mut all = Vec::new();
+        for (t, &(_, len)) in LAYOUT.iter().enumerate() {
+            let (off, ent) = (&self.offsets[t], &self.entries[t]);
+            let inline: Vec<Packed> = ent.iter().map(|&i| self.hashes[i as usize]).collect();
+            let mut masks = Vec::new();
+            for_each_within(0, len, sub_radius, &mut |m| masks.push(m));
+            let found: Vec<(u32, u32, u32)> = masks
+                .par_iter()
+                .flat_map_iter(|&mask| {
+                    let mut out = Vec::new();
+                    let first_table = |x: &Packed, y: &Packed| {
+                        (0..t).all(|t2| {
+                            (substring(x, t2) ^ substring(y, t2)).count_ones() > sub_radius
+                        })
+                    };
+                    for v in 0..(1u32 << len) {
+                        let u = v ^ mask;
+                        if u < v {
+                            continue;
+                        }
+                        let (b0, b1) = (off[v as usize] as usize, off[v as usize + 1] as usize);
+                        let (c0, c1) = (off[u as usize] as usize, off[u as usize + 1] as usize);
+                        for a in b0..b1 {
+                            let start = if u == v { a + 1 } else { c0 };
+                            for b in start..c1 {
+                                let d = hamming(&inline[a], &inline[b]);
+                                if d <= radius && first_table(&inline[a], &inline[b]) {
+                                    let (i, j) = (ent[a], ent[b]);
+                                    out.push((i.min(j), i.max(j), d));
+                                }
+                            }
+                        }
+                    }
+                    out
+                })
+                .collect();
+            all.extend(found);
+        }
+        all.sort_unstable();
+        all
     }
 }
 
