@@ -2,3 +2,4 @@
 //! multi-index hashing). The SQLite store, incremental scans and grouping come next.
 
 pub mod search;
+pub mod store;
