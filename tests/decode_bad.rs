@@ -841,9 +841,14 @@ fn unreadable_file_gives_e_io_permission() {
         .map(|o| o.stdout == b"0\n")
         .unwrap_or(false);
     let out = if is_root {
+        // Run a copy from this 0755 temp dir: the build tree may sit under a directory `nobody`
+        // cannot traverse (a clone under /root), which would fail for the wrong reason.
+        let exe = dir.path().join("pairproof");
+        std::fs::copy(env!("CARGO_BIN_EXE_pairproof"), &exe).unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
         std::process::Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(env!("CARGO_BIN_EXE_pairproof"))
+            .arg(&exe)
             .arg("lint")
             .arg(&f)
             .output()
