@@ -23,18 +23,37 @@ pub struct Hashed {
     pub sha256: String,
     pub fingerprint: Fingerprint,
     #[serde(skip)]
+    pub windows: fingerprint::windows::Windows,
+    #[serde(skip)]
     pub features: local::Features,
 }
 
 /// Decode and fingerprint one file.
 pub fn hash_file(path: &Path, limits: &Limits) -> Result<Hashed, Error> {
     let d = decode::decode_path(path, limits)?;
+    let a = fingerprint::analyse(&d.pixels);
     Ok(Hashed {
         path: path.to_path_buf(),
         sha256: d.source.sha256.clone(),
-        fingerprint: fingerprint::fingerprint(&d.pixels),
-        features: local::features(&d.pixels),
+        fingerprint: a.fingerprint,
+        windows: a.windows,
+        features: a.features,
     })
+}
+
+/// The score of a pair from its stored parts: hash match, geometric verification and the
+/// calibrated similarity (rounded to 6 decimals). `compare`, `scan` and `match` all use this,
+/// so a pair scores the same whichever command looks at it.
+pub fn score(
+    fa: &Fingerprint,
+    la: &local::Features,
+    fb: &Fingerprint,
+    lb: &local::Features,
+) -> (f64, HashMatch, local::Verification) {
+    let m = fingerprint::best_match(fa, fb);
+    let v = local::verify_any(la, lb);
+    let s = fingerprint::combined_similarity(&m, &v);
+    ((s * 1e6).round() / 1e6, m, v)
 }
 
 /// What geometric verification found, for reports.
@@ -146,10 +165,8 @@ pub fn compare_hashed(
     };
     match (a, b) {
         (Ok(x), Ok(y)) => {
-            let m = fingerprint::best_match(&x.fingerprint, &y.fingerprint);
-            let v = local::verify_any(&x.features, &y.features);
-            let s = fingerprint::combined_similarity(&m, &v);
-            line.similarity = (s * 1e6).round() / 1e6;
+            let (s, m, v) = score(&x.fingerprint, &x.features, &y.fingerprint, &y.features);
+            line.similarity = s;
             line.hash_match = Some(m);
             line.verification = Some(VerificationSummary::from(&v));
         }

@@ -4,8 +4,8 @@ mod common;
 use pairproof::catalogue::store::{Catalogue, FileStat};
 use pairproof::fingerprint;
 
-fn fp(seed: u64) -> fingerprint::Fingerprint {
-    fingerprint::fingerprint(&common::cases::product(300, 240, seed))
+fn fp(seed: u64) -> fingerprint::Analysis {
+    fingerprint::analyse(&common::cases::product(300, 240, seed))
 }
 
 #[test]
@@ -21,19 +21,22 @@ fn round_trip_survives_reopen_and_fast_path_matches_identity() {
     };
     let f = fp(1);
     assert!(
-        f.canonical.is_some(),
+        f.fingerprint.canonical.is_some(),
         "the product fixture has a flat background"
     );
     {
         let mut c = Catalogue::open(&path).unwrap();
         c.batch(|b| {
-            b.put_fingerprint(&sha, &f)?;
+            b.put_record(&sha, &f)?;
             b.put_file("shop/a.jpg", st, &sha, 1)
         })
         .unwrap();
     }
     let c = Catalogue::open(&path).unwrap();
-    assert_eq!(c.fingerprint(&sha).unwrap(), Some(f));
+    // Everything stored comes back exactly (feature positions are quantised at extraction).
+    assert_eq!(c.record(&sha).unwrap(), Some(f.clone()));
+    assert_eq!(c.fingerprint(&sha).unwrap(), Some(f.fingerprint.clone()));
+    assert_eq!(c.features(&sha).unwrap(), Some(f.features.clone()));
     assert_eq!(c.known_file("shop/a.jpg", st).unwrap(), Some(sha));
     // Edited in place (same size, new mtime): not known, will be re-hashed.
     assert_eq!(
@@ -97,7 +100,7 @@ fn corrupt_files_are_detected() {
         let mut c = Catalogue::open(&path).unwrap();
         c.batch(|b| {
             for i in 0..200u8 {
-                b.put_fingerprint(&[i; 32], &fp(i as u64 % 3))?;
+                b.put_record(&[i; 32], &fp(i as u64 % 3))?;
             }
             Ok(())
         })
@@ -139,7 +142,7 @@ fn newer_schema_is_refused_and_other_algorithm_versions_are_not_current() {
     let sha = [3u8; 32];
     {
         let mut c = Catalogue::open(&path2).unwrap();
-        c.batch(|b| b.put_fingerprint(&sha, &fp(2))).unwrap();
+        c.batch(|b| b.put_record(&sha, &fp(2))).unwrap();
     }
     assert!(rusqlite_free_update(
         &path2,
@@ -161,4 +164,39 @@ fn newer_schema_is_refused_and_other_algorithm_versions_are_not_current() {
 /// Edit the file with the sqlite3 library through a second, raw connection (tests only).
 fn rusqlite_free_update(path: &std::path::Path, sql: &str) -> bool {
     pairproof::catalogue::store::raw_execute_for_tests(path, sql).is_ok()
+}
+
+#[test]
+fn an_older_schema_is_migrated_by_recomputing_never_mixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cat.sqlite");
+    let sha = [5u8; 32];
+    {
+        let mut c = Catalogue::open(&path).unwrap();
+        c.batch(|b| {
+            b.put_record(&sha, &fp(1))?;
+            b.add_decision("reference_root", "/photos/own", None)?;
+            b.put_file(
+                "/shop/a.jpg",
+                FileStat {
+                    dev: 1,
+                    inode: 2,
+                    size: 3,
+                    mtime_ns: 4,
+                },
+                &sha,
+                1,
+            )
+        })
+        .unwrap();
+    }
+    assert!(pairproof::catalogue::store::raw_execute_for_tests(
+        &path,
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version'"
+    )
+    .is_ok());
+    let c = Catalogue::open(&path).unwrap();
+    assert_eq!(c.fingerprint_count().unwrap(), 0, "old rows dropped, to be recomputed");
+    assert_eq!(c.decisions().unwrap().len(), 1, "user decisions kept");
+    assert_eq!(c.files().unwrap().len(), 1, "file identities kept");
 }

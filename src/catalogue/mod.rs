@@ -1,5 +1,9 @@
-//! The catalogue of fingerprints. So far: exact Hamming search (linear reference and
-//! multi-index hashing). The SQLite store, incremental scans and grouping come next.
+//! The catalogue: a SQLite store of fingerprints keyed by content ([`store`]), exact Hamming
+//! search ([`search`]), candidate generation ([`candidates`]), and the `scan` / `match`
+//! pipelines ([`scan`]). One scan at a time per catalogue ([`lock`]).
 
+pub mod candidates;
+pub mod lock;
+pub mod scan;
 pub mod search;
 pub mod store;

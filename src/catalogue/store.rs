@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::fingerprint::{self, BoxPx, Fingerprint, Hash256, View};
+use crate::fingerprint::{self, local, windows, Analysis, BoxPx, Fingerprint, Hash256, View};
 
-/// Schema version of the catalogue file.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Schema version of the catalogue file. Version 2 added window hashes and local features to
+/// fingerprint rows; a version-1 file is migrated by dropping its fingerprint and broken-file
+/// rows (they are recomputed on the next scan; files and decisions are kept).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Catalogue errors, with stable codes (docs/errors.md).
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +110,9 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     whole BLOB NOT NULL,
     canonical_box BLOB,
     canonical_quality INTEGER,
-    canonical BLOB
+    canonical BLOB,
+    windows BLOB NOT NULL,
+    features BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
@@ -117,7 +121,9 @@ CREATE TABLE IF NOT EXISTS files (
     last_seen_scan INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_identity ON files (dev, inode, size, mtime_ns);
-CREATE TABLE IF NOT EXISTS broken (sha256 BLOB PRIMARY KEY, code TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS broken (
+    sha256 BLOB PRIMARY KEY, tool_version TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('reference_root', 'not_a_copy')),
@@ -182,7 +188,9 @@ impl Catalogue {
                 detail: check,
             });
         }
-        cat.conn.execute_batch(SCHEMA).map_err(err)?;
+        cat.conn
+            .execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .map_err(err)?;
         let found: Option<String> = cat
             .conn
             .query_row(
@@ -192,29 +200,83 @@ impl Catalogue {
             )
             .optional()
             .map_err(err)?;
-        match found.and_then(|v| v.parse::<i64>().ok()) {
-            None => {
-                cat.conn
-                    .execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
-                        params![SCHEMA_VERSION.to_string()],
-                    )
-                    .map_err(err)?;
-            }
-            Some(v) if v > SCHEMA_VERSION => {
+        let found = found.and_then(|v| v.parse::<i64>().ok());
+        if let Some(v) = found {
+            if v > SCHEMA_VERSION {
                 return Err(CatalogueError::Version {
                     path: path.to_path_buf(),
                     found: v,
                     supported: SCHEMA_VERSION,
                 });
             }
-            Some(_) => {}
+            if v < SCHEMA_VERSION {
+                // Older rows are recomputed, never mixed with current ones.
+                cat.conn
+                    .execute_batch(
+                        "BEGIN IMMEDIATE; DROP TABLE IF EXISTS fingerprints; DROP TABLE IF EXISTS broken; COMMIT;",
+                    )
+                    .map_err(err)?;
+            }
+        }
+        cat.conn.execute_batch(SCHEMA).map_err(err)?;
+        if found != Some(SCHEMA_VERSION) {
+            cat.conn
+                .execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?1)",
+                    params![SCHEMA_VERSION.to_string()],
+                )
+                .map_err(err)?;
         }
         Ok(cat)
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> CatalogueError + '_ {
         move |e| classify(&self.path, e)
+    }
+
+    /// Open an existing catalogue without writing to it (for `match`). A scan may be writing at
+    /// the same time: WAL readers see the last committed state.
+    pub fn open_read_only(path: &Path) -> Result<Catalogue, CatalogueError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| classify(path, e))?;
+        conn.busy_timeout(std::time::Duration::from_millis(2000))
+            .map_err(|e| classify(path, e))?;
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| classify(path, e))?;
+        let v = found.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        if v != SCHEMA_VERSION {
+            return Err(CatalogueError::Version {
+                path: path.to_path_buf(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(Catalogue {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A current-algorithm record exists for this content.
+    pub fn has_record(&self, sha256: &[u8; 32]) -> Result<bool, CatalogueError> {
+        self.conn
+            .prepare_cached(
+                "SELECT 1 FROM fingerprints WHERE sha256 = ?1 AND algorithm = ?2 AND algorithm_version = ?3",
+            )
+            .and_then(|mut st| {
+                st.exists(params![
+                    &sha256[..],
+                    fingerprint::ALGORITHM,
+                    fingerprint::ALGORITHM_VERSION
+                ])
+            })
+            .map_err(self.err())
     }
 
     /// Run `f` inside one write transaction (taken immediately, so a concurrent writer fails fast).
@@ -249,38 +311,104 @@ impl Catalogue {
         Ok(row.and_then(|v| v.try_into().ok()))
     }
 
+    /// The current-algorithm record (fingerprint, windows, features) for a content hash.
+    pub fn record(&self, sha256: &[u8; 32]) -> Result<Option<Analysis>, CatalogueError> {
+        self.read_record(sha256, true)
+    }
+
+    /// Like [`Catalogue::record`] but without the local features (matching keeps only hashes
+    /// in memory; features are loaded per candidate).
+    pub fn hashes(&self, sha256: &[u8; 32]) -> Result<Option<Analysis>, CatalogueError> {
+        self.read_record(sha256, false)
+    }
+
     /// The current-algorithm fingerprint for a content hash, if stored.
     pub fn fingerprint(&self, sha256: &[u8; 32]) -> Result<Option<Fingerprint>, CatalogueError> {
-        let row = self
+        Ok(self.read_record(sha256, false)?.map(|a| a.fingerprint))
+    }
+
+    /// Local features of a stored record.
+    pub fn features(&self, sha256: &[u8; 32]) -> Result<Option<local::Features>, CatalogueError> {
+        let blob: Option<Vec<u8>> = self
             .conn
-            .query_row(
-                "SELECT width, height, whole_quality, whole, canonical_box, canonical_quality, canonical FROM fingerprints
-                 WHERE sha256 = ?1 AND algorithm = ?2 AND algorithm_version = ?3",
-                params![&sha256[..], fingerprint::ALGORITHM, fingerprint::ALGORITHM_VERSION],
-                |r| {
-                    Ok((
-                        r.get::<_, u32>(0)?,
-                        r.get::<_, u32>(1)?,
-                        r.get::<_, u8>(2)?,
-                        r.get::<_, Vec<u8>>(3)?,
-                        r.get::<_, Option<Vec<u8>>>(4)?,
-                        r.get::<_, Option<u8>>(5)?,
-                        r.get::<_, Option<Vec<u8>>>(6)?,
-                    ))
-                },
+            .prepare_cached(
+                "SELECT features FROM fingerprints WHERE sha256 = ?1 AND algorithm = ?2 AND algorithm_version = ?3",
             )
-            .optional()
+            .and_then(|mut st| {
+                st.query_row(
+                    params![&sha256[..], fingerprint::ALGORITHM, fingerprint::ALGORITHM_VERSION],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
             .map_err(self.err())?;
-        let Some((width, height, wq, whole, cbox, cq, canon)) = row else {
-            return Ok(None);
-        };
-        let corrupt = |what: &str| CatalogueError::Corrupt {
+        match blob {
+            None => Ok(None),
+            Some(b) => local::Features::decode(&b)
+                .map(Some)
+                .ok_or_else(|| self.corrupt("features")),
+        }
+    }
+
+    fn corrupt(&self, what: &str) -> CatalogueError {
+        CatalogueError::Corrupt {
             path: self.path.clone(),
             detail: format!("fingerprint row: bad {what}"),
+        }
+    }
+
+    fn read_record(
+        &self,
+        sha256: &[u8; 32],
+        with_features: bool,
+    ) -> Result<Option<Analysis>, CatalogueError> {
+        let sql = if with_features {
+            "SELECT width, height, whole_quality, whole, canonical_box, canonical_quality, canonical, windows, features FROM fingerprints
+             WHERE sha256 = ?1 AND algorithm = ?2 AND algorithm_version = ?3"
+        } else {
+            "SELECT width, height, whole_quality, whole, canonical_box, canonical_quality, canonical, windows, NULL FROM fingerprints
+             WHERE sha256 = ?1 AND algorithm = ?2 AND algorithm_version = ?3"
+        };
+        type Row = (
+            u32,
+            u32,
+            u8,
+            Vec<u8>,
+            Option<Vec<u8>>,
+            Option<u8>,
+            Option<Vec<u8>>,
+            Vec<u8>,
+            Option<Vec<u8>>,
+        );
+        let row: Option<Row> = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut st| {
+                st.query_row(
+                    params![&sha256[..], fingerprint::ALGORITHM, fingerprint::ALGORITHM_VERSION],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ))
+                    },
+                )
+                .optional()
+            })
+            .map_err(self.err())?;
+        let Some((width, height, wq, whole, cbox, cq, canon, win, feats)) = row else {
+            return Ok(None);
         };
         let whole = View {
             quality: wq,
-            hashes: unpack_hashes(&whole).ok_or_else(|| corrupt("whole hashes"))?,
+            hashes: unpack_hashes(&whole).ok_or_else(|| self.corrupt("whole hashes"))?,
         };
         let canonical = match (cbox, cq, canon) {
             (Some(b), Some(q), Some(c)) if b.len() == 16 => {
@@ -295,21 +423,128 @@ impl Catalogue {
                     bx,
                     View {
                         quality: q,
-                        hashes: unpack_hashes(&c).ok_or_else(|| corrupt("canonical hashes"))?,
+                        hashes: unpack_hashes(&c).ok_or_else(|| self.corrupt("canonical hashes"))?,
                     },
                 ))
             }
             (None, None, None) => None,
-            _ => return Err(corrupt("canonical view")),
+            _ => return Err(self.corrupt("canonical view")),
         };
-        Ok(Some(Fingerprint {
-            algorithm: fingerprint::ALGORITHM,
-            algorithm_version: fingerprint::ALGORITHM_VERSION,
-            width,
-            height,
-            whole,
-            canonical,
+        let windows = windows::Windows::decode(&win).ok_or_else(|| self.corrupt("windows"))?;
+        let features = match feats {
+            Some(b) => local::Features::decode(&b).ok_or_else(|| self.corrupt("features"))?,
+            None => local::Features::default(),
+        };
+        Ok(Some(Analysis {
+            fingerprint: Fingerprint {
+                algorithm: fingerprint::ALGORITHM,
+                algorithm_version: fingerprint::ALGORITHM_VERSION,
+                width,
+                height,
+                whole,
+                canonical,
+            },
+            windows,
+            features,
         }))
+    }
+
+    /// The error recorded for content that could not be decoded by this tool version.
+    pub fn broken(&self, sha256: &[u8; 32]) -> Result<Option<(String, String)>, CatalogueError> {
+        self.conn
+            .prepare_cached("SELECT code, message FROM broken WHERE sha256 = ?1 AND tool_version = ?2")
+            .and_then(|mut st| {
+                st.query_row(params![&sha256[..], crate::VERSION], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()
+            })
+            .map_err(self.err())
+    }
+
+    /// Every file row (path, SHA-256), sorted by path.
+    pub fn files(&self) -> Result<Vec<(String, [u8; 32])>, CatalogueError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT path, sha256 FROM files ORDER BY path")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (p, sha) = r.map_err(self.err())?;
+            let sha: [u8; 32] = sha.try_into().map_err(|_| self.corrupt("file sha256"))?;
+            out.push((p, sha));
+        }
+        Ok(out)
+    }
+
+    /// A deterministic dump for comparing catalogues: one line per file row and per
+    /// fingerprint row (blobs as SHA-256 digests), user decisions excluded (they carry times).
+    pub fn export_lines(&self) -> Result<Vec<String>, CatalogueError> {
+        let mut out: Vec<String> = self
+            .files()?
+            .into_iter()
+            .map(|(p, sha)| format!("file\t{p}\t{}", hex(&sha)))
+            .collect();
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT sha256, algorithm, algorithm_version, width, height, whole_quality, whole,
+                        canonical_box, canonical_quality, canonical, windows, features
+                 FROM fingerprints ORDER BY sha256",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let sha: Vec<u8> = r.get(0)?;
+                let mut blob = Vec::new();
+                for i in [6, 7, 9, 10, 11] {
+                    blob.extend(r.get::<_, Option<Vec<u8>>>(i)?.unwrap_or_default());
+                }
+                Ok(format!(
+                    "fingerprint\t{}\t{}\t{}\t{}x{}\tq{}/{:?}\t{}",
+                    hex(&sha),
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<i64>>(8)?,
+                    crate::decode::sha256_hex(&blob)
+                ))
+            })
+            .map_err(self.err())?;
+        for r in rows {
+            out.push(r.map_err(self.err())?);
+        }
+        Ok(out)
+    }
+
+    /// Start a scan: a new scan number, committed at once.
+    pub fn begin_scan(&mut self) -> Result<i64, CatalogueError> {
+        self.batch(|b| {
+            let n: i64 = b
+                .tx
+                .query_row(
+                    "SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_scan'), 0) + 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(b.err())?;
+            b.tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_scan', ?1)",
+                params![n.to_string()],
+            )
+            .map_err(b.err())?;
+            Ok(n)
+        })
+    }
+
+    /// Path of the catalogue file.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// User decisions (reference roots, "not a copy" marks), oldest first.
@@ -361,11 +596,9 @@ impl Batch<'_> {
         Ok(())
     }
 
-    pub fn put_fingerprint(
-        &self,
-        sha256: &[u8; 32],
-        f: &Fingerprint,
-    ) -> Result<(), CatalogueError> {
+    /// Store the record for one content hash (replacing any older-version row).
+    pub fn put_record(&self, sha256: &[u8; 32], a: &Analysis) -> Result<(), CatalogueError> {
+        let f = &a.fingerprint;
         let (cbox, cq, canon) = match &f.canonical {
             Some((b, v)) => {
                 let bytes: Vec<u8> = [b.x, b.y, b.width, b.height]
@@ -378,12 +611,37 @@ impl Batch<'_> {
         };
         self.tx
             .execute(
-                "INSERT OR REPLACE INTO fingerprints (sha256, algorithm, algorithm_version, width, height, whole_quality, whole, canonical_box, canonical_quality, canonical)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![&sha256[..], f.algorithm, f.algorithm_version, f.width, f.height, f.whole.quality, pack_hashes(&f.whole), cbox, cq, canon],
+                "INSERT OR REPLACE INTO fingerprints (sha256, algorithm, algorithm_version, width, height, whole_quality, whole, canonical_box, canonical_quality, canonical, windows, features)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![&sha256[..], f.algorithm, f.algorithm_version, f.width, f.height, f.whole.quality, pack_hashes(&f.whole), cbox, cq, canon, a.windows.encode(), a.features.encode()],
             )
             .map_err(self.err())?;
         Ok(())
+    }
+
+    /// Record that this content could not be decoded (by this tool version), so re-scans
+    /// report it without decoding it again.
+    pub fn put_broken(&self, sha256: &[u8; 32], code: &str, message: &str) -> Result<(), CatalogueError> {
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO broken (sha256, tool_version, code, message) VALUES (?1, ?2, ?3, ?4)",
+                params![&sha256[..], crate::VERSION, code, message],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Forget file rows under `root` (a directory path, no trailing slash) not seen by scan
+    /// `scan`. Called only after a scan of that root completed, so a vanished or unreadable
+    /// root never loses its entries. Returns the number of rows removed.
+    pub fn remove_unseen(&self, root: &str, scan: i64) -> Result<usize, CatalogueError> {
+        let prefix = format!("{}/", root.trim_end_matches('/'));
+        self.tx
+            .execute(
+                "DELETE FROM files WHERE last_seen_scan < ?1 AND substr(path, 1, length(?2)) = ?2",
+                params![scan, prefix],
+            )
+            .map_err(self.err())
     }
 
     pub fn add_decision(&self, kind: &str, a: &str, b: Option<&str>) -> Result<(), CatalogueError> {
@@ -403,4 +661,8 @@ impl Batch<'_> {
 pub fn raw_execute_for_tests(path: &Path, sql: &str) -> Result<usize, CatalogueError> {
     let conn = Connection::open(path).map_err(|e| classify(path, e))?;
     conn.execute(sql, []).map_err(|e| classify(path, e))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }

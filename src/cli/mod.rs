@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "pairproof",
     version,
-    about = "Check marketplace main/hidden image pairs, lint main images, strip metadata losslessly.",
-    after_help = "Exit codes: 0 pass / nothing found, 1 a rule failed, 2 usage or input error."
+    about = "Check marketplace main/hidden image pairs, lint main images, strip metadata losslessly, and find stolen or duplicated photos.",
+    after_help = "Exit codes: 0 pass / nothing found, 1 a rule failed / duplicates found, 2 usage or input error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,6 +37,10 @@ pub enum Command {
     CompareBatch(compare::BatchArgs),
     /// Print fingerprints (pairproof.hash/1, JSON lines) for scripts.
     Hash(compare::HashArgs),
+    /// Fingerprint folders into the catalogue and group near-duplicates (exit 1 when found).
+    Scan(scan::ScanArgs),
+    /// Find every copy of one photo in the catalogue (exit 1 when found).
+    Match(scan::MatchArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -48,6 +52,8 @@ pub fn main() -> ExitCode {
         Command::Compare(a) => compare::compare(a),
         Command::CompareBatch(a) => compare::compare_batch(a),
         Command::Hash(a) => compare::hash(a),
+        Command::Scan(a) => scan::scan(a),
+        Command::Match(a) => scan::match_cmd(a),
     };
     ExitCode::from(code)
 }
@@ -76,6 +82,7 @@ pub(crate) use outln;
 mod check;
 mod compare;
 mod lint;
+mod scan;
 mod strip;
 
 /// Print a JSON document on stdout. Serialising our own types cannot fail.

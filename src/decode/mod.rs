@@ -171,6 +171,11 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// SHA-256 as lower-case hex.
+pub fn sha256_bytes(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// SHA-256 as lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()

@@ -25,7 +25,7 @@ const PATCH: i32 = 15;
 const GRID: u32 = 6;
 
 /// Keypoints and descriptors of one image.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Features {
     /// Base-level size (long side 512).
     pub width: u32,
@@ -209,6 +209,13 @@ fn box_blur(img: &GrayImage, r: i32) -> Vec<u16> {
     out
 }
 
+/// Sub-pixel step of stored keypoint positions.
+const POINT_STEP: f32 = 32.0;
+
+fn quantise(v: f32) -> f32 {
+    (v * POINT_STEP).round().clamp(0.0, u16::MAX as f32) / POINT_STEP
+}
+
 /// Extract features from an upright RGB image.
 pub fn features(img: &RgbImage) -> Features {
     let base = to_gray(img);
@@ -248,8 +255,9 @@ pub fn features(img: &RgbImage) -> Features {
                 }
             }
             // Centre of the level pixel in base coordinates.
-            let bx = (x as f32 + 0.5) * scale - 0.5;
-            let by = (y as f32 + 0.5) * scale - 0.5;
+            // Quantised to 1/32 px so the catalogue's u16 encoding is exact.
+            let bx = quantise((x as f32 + 0.5) * scale - 0.5);
+            let by = quantise((y as f32 + 0.5) * scale - 0.5);
             cands.push((bx, by, s, d));
         }
     }
@@ -302,6 +310,52 @@ pub fn features(img: &RgbImage) -> Features {
 }
 
 impl Features {
+    /// Bytes per stored feature: two u16 positions (1/32 px) and a 32-byte descriptor.
+    pub const BYTES_PER_FEATURE: usize = 36;
+
+    /// Compact little-endian encoding for the catalogue: width, height (u16 each), then per
+    /// feature x, y (u16, 1/32 px) and the descriptor. Exact: positions are quantised at
+    /// extraction.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + self.points.len() * Self::BYTES_PER_FEATURE);
+        out.extend((self.width as u16).to_le_bytes());
+        out.extend((self.height as u16).to_le_bytes());
+        for (p, d) in self.points.iter().zip(&self.descriptors) {
+            out.extend(((p[0] * POINT_STEP) as u16).to_le_bytes());
+            out.extend(((p[1] * POINT_STEP) as u16).to_le_bytes());
+            for w in d {
+                out.extend(w.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Inverse of [`Features::encode`]; `None` for a malformed blob.
+    pub fn decode(b: &[u8]) -> Option<Features> {
+        if b.len() < 4 || (b.len() - 4) % Self::BYTES_PER_FEATURE != 0 {
+            return None;
+        }
+        let u16at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        let mut f = Features {
+            width: u16at(0) as u32,
+            height: u16at(2) as u32,
+            points: vec![],
+            descriptors: vec![],
+        };
+        for c in b[4..].chunks_exact(Self::BYTES_PER_FEATURE) {
+            let u = |i: usize| u16::from_le_bytes([c[i], c[i + 1]]) as f32 / POINT_STEP;
+            f.points.push([u(0), u(2)]);
+            let mut d = [0u64; 4];
+            for (k, w) in d.iter_mut().enumerate() {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(&c[4 + 8 * k..12 + 8 * k]);
+                *w = u64::from_le_bytes(x);
+            }
+            f.descriptors.push(d);
+        }
+        Some(f)
+    }
+
     /// The features of the horizontally mirrored image (exact, no recomputation).
     pub fn mirrored(&self) -> Features {
         Features {

@@ -5,6 +5,7 @@
 pub mod canonical;
 pub mod local;
 pub mod pdq;
+pub mod windows;
 
 use image::RgbImage;
 use serde::Serialize;
@@ -23,7 +24,9 @@ pub fn hamming256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
 
 /// Algorithm id and version, stored with every persisted fingerprint.
 pub const ALGORITHM: &str = "pairproof-pdq-canonical";
-pub const ALGORITHM_VERSION: u32 = 1;
+/// Version 2: stored records also carry window hashes and local features (positions
+/// quantised to 1/32 px).
+pub const ALGORITHM_VERSION: u32 = 2;
 
 /// PDQ quality below which a hash is "featureless" and never matched on its own (PDQ's own
 /// recommendation: quality < 50 hashes are unreliable).
@@ -70,6 +73,24 @@ pub fn fingerprint(img: &RgbImage) -> Fingerprint {
         height: img.height(),
         whole,
         canonical,
+    }
+}
+
+/// Everything computed once per image content and stored in the catalogue: the retrieval
+/// fingerprint, the window hashes (crop retrieval) and the local features (verification).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub fingerprint: Fingerprint,
+    pub windows: windows::Windows,
+    pub features: local::Features,
+}
+
+/// Analyse an upright RGB image: all three parts.
+pub fn analyse(img: &RgbImage) -> Analysis {
+    Analysis {
+        fingerprint: fingerprint(img),
+        windows: windows::windows(img),
+        features: local::features(img),
     }
 }
 

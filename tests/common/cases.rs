@@ -262,3 +262,46 @@ pub fn pdq_cases() -> Vec<(String, RgbImage)> {
     ));
     out
 }
+
+/// A random "photo" whose layout depends on the seed: a two-colour gradient and 40 random
+/// ellipses and rectangles with mild noise. Different seeds give unrelated pictures (unlike
+/// [`product`], whose layout is fixed).
+pub fn scene(w: u32, h: u32, seed: u64) -> RgbImage {
+    let mut rng = Rng::new(seed.wrapping_mul(0x9E37_79B9).wrapping_add(17));
+    let col = |rng: &mut Rng| [rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0];
+    let c0 = col(&mut rng);
+    let c1 = col(&mut rng);
+    let shapes: Vec<(bool, f64, f64, f64, f64, [f64; 3])> = (0..40)
+        .map(|_| {
+            (
+                rng.unit() < 0.5,
+                rng.unit(),
+                rng.unit(),
+                0.03 + rng.unit() * 0.2,
+                0.03 + rng.unit() * 0.2,
+                col(&mut rng),
+            )
+        })
+        .collect();
+    let (fw, fh) = (w as f64, h as f64);
+    RgbImage::from_fn(w, h, |x, y| {
+        let (u, v) = (x as f64 / fw, y as f64 / fh);
+        let t = (u + v) / 2.0;
+        let mut c = [0.0; 3];
+        for k in 0..3 {
+            c[k] = c0[k] * (1.0 - t) + c1[k] * t;
+        }
+        for &(ell, cx, cy, rx, ry, sc) in &shapes {
+            let inside = if ell {
+                ((u - cx) / rx).powi(2) + ((v - cy) / ry).powi(2) < 1.0
+            } else {
+                (u - cx).abs() < rx && (v - cy).abs() < ry
+            };
+            if inside {
+                c = sc;
+            }
+        }
+        let n = rng.normal(4.0);
+        Rgb(c.map(|v| (v + n).round().clamp(0.0, 255.0) as u8))
+    })
+}

@@ -1,0 +1,879 @@
+//! `scan` and `match`: walk folders into the catalogue, then find near-duplicates.
+//!
+//! Stages, one way: **walk** (list image files, no symlinks followed) → **fingerprint** (each
+//! file's content analysed once, ever: the (device, inode, size, mtime) fast path, then the
+//! content SHA-256, so renamed and moved files are not re-analysed; batches committed in their
+//! own transactions, so a killed scan resumes where it stopped) → **match** (candidates from
+//! hashes, see [`super::candidates`], then every candidate scored exactly as `compare` scores
+//! it) → **groups** (connected components of the pairs at or above the threshold, in a
+//! deterministic order).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::candidates::{self, Entry};
+use super::store::{Catalogue, CatalogueError, FileStat};
+use crate::decode;
+use crate::error::Error;
+use crate::fingerprint::{self, Analysis, Dihedral};
+use crate::matching;
+use crate::policy::Limits;
+
+pub const SCAN_SCHEMA: &str = "pairproof.scan/1";
+pub const MATCH_SCHEMA: &str = "pairproof.match/1";
+
+/// Extensions taken as images without sniffing (case-insensitive). Other files are sniffed by
+/// their first bytes and taken when they are an image format (supported or not).
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "jpe", "jfif", "png", "gif", "webp", "bmp", "dib", "tif", "tiff", "heic",
+    "heif", "avif", "jxl", "psd",
+];
+
+/// Code for a symbolic link found by the walk: listed, never followed (a link can point
+/// outside the scanned folders or into a loop).
+pub const W_SYMLINK_NOT_FOLLOWED: &str = "W_SYMLINK_NOT_FOLLOWED";
+
+/// What a scan does.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Folders (or single files) to scan.
+    pub roots: Vec<PathBuf>,
+    /// Reference ("protected") folders: scanned too, recorded as a user decision; pairs inside
+    /// them are not reported, copies of their images elsewhere are.
+    pub reference: Vec<PathBuf>,
+    /// Pairs at or above this calibrated similarity are duplicates.
+    pub min_similarity: f64,
+    pub limits: Limits,
+    /// Files per committed transaction.
+    pub batch_files: usize,
+}
+
+impl ScanOptions {
+    pub fn new(roots: Vec<PathBuf>) -> ScanOptions {
+        ScanOptions {
+            roots,
+            reference: vec![],
+            min_similarity: 0.85,
+            limits: Limits::default(),
+            batch_files: 128,
+        }
+    }
+}
+
+/// Progress events (the CLI draws them as bars).
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// A stage starts; `total` is known for fingerprint and match, 0 for walk.
+    Stage { name: &'static str, total: u64 },
+    Advance(u64),
+}
+
+/// A file the scan could not use, with its stable code.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl Problem {
+    fn from_error(e: &Error) -> Problem {
+        Problem {
+            path: e.path().display().to_string(),
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// One image in a group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Member {
+    pub path: String,
+    pub sha256: String,
+    /// Under a reference folder.
+    pub reference: bool,
+}
+
+/// One scored pair.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PairScore {
+    pub a: String,
+    pub b: String,
+    pub similarity: f64,
+    /// Same bytes (same SHA-256): similarity 1 without analysis.
+    pub identical: bool,
+    pub hash_distance: Option<u32>,
+    pub orientation: Option<Dihedral>,
+    pub verified: bool,
+    pub mirrored: bool,
+    pub inliers: usize,
+}
+
+/// A set of images connected by duplicate pairs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Group {
+    pub id: usize,
+    pub members: Vec<Member>,
+    pub pairs: Vec<PairScore>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ScanStats {
+    /// Image files found by the walk.
+    pub images: usize,
+    /// Analysed in this scan (new content).
+    pub analysed: usize,
+    /// Known by (device, inode, size, mtime): not even read.
+    pub reused_unchanged: usize,
+    /// Read and recognised by content SHA-256 (renamed, moved or copied files).
+    pub reused_by_content: usize,
+    pub unreadable: usize,
+    /// Non-image files seen by the walk (not images by extension or content).
+    pub ignored_non_images: usize,
+    /// Catalogue rows of files that vanished from a completely scanned root.
+    pub removed_vanished: usize,
+    pub candidate_pairs: usize,
+    pub duplicate_pairs: usize,
+}
+
+/// `pairproof.scan/1`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub catalogue: PathBuf,
+    pub algorithm: &'static str,
+    pub algorithm_version: u32,
+    pub roots: Vec<String>,
+    pub reference_roots: Vec<String>,
+    pub min_similarity: f64,
+    pub stats: ScanStats,
+    pub groups: Vec<Group>,
+    /// Every file that could not be used, with its code (sorted by path).
+    pub problems: Vec<Problem>,
+}
+
+/// Failure of the scan as a whole (per-file problems are data, in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error("{path}: catalogue is in use by another scan (locked); wait for it or use --wait")]
+    Busy { path: PathBuf },
+}
+
+impl ScanError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScanError::Catalogue(e) => e.code(),
+            ScanError::Busy { .. } => "E_CATALOGUE_LOCKED",
+        }
+    }
+}
+
+/// Walk result: image files (sorted, absolute) and what could not be walked.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub images: Vec<PathBuf>,
+    pub problems: Vec<Problem>,
+    pub ignored: usize,
+    /// Roots walked without any error (only these may drop vanished files).
+    pub complete_roots: Vec<PathBuf>,
+}
+
+fn is_image(path: &Path) -> bool {
+    if let Some(ext) = decode::sniff::extension_of(path) {
+        if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+            return true;
+        }
+    }
+    let mut head = [0u8; 32];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    !matches!(
+        decode::sniff::sniff(&head[..n]),
+        decode::sniff::Sniffed::Unrecognized(_)
+    )
+}
+
+/// List image files under the roots. Symbolic links are listed as problems and not followed;
+/// unreadable folders are problems and make their root incomplete.
+pub fn walk(roots: &[PathBuf]) -> Walked {
+    let mut w = Walked::default();
+    let mut seen = BTreeSet::new();
+    for root in roots {
+        let abs = match std::fs::canonicalize(root) {
+            Ok(p) => p,
+            Err(e) => {
+                w.problems.push(Problem::from_error(&Error::from_io(root, e)));
+                continue;
+            }
+        };
+        let mut complete = true;
+        let mut stack = vec![abs.clone()];
+        while let Some(p) = stack.pop() {
+            let meta = match std::fs::symlink_metadata(&p) {
+                Ok(m) => m,
+                Err(e) => {
+                    complete = false;
+                    w.problems.push(Problem::from_error(&Error::from_io(&p, e)));
+                    continue;
+                }
+            };
+            if meta.file_type().is_symlink() {
+                w.problems.push(Problem {
+                    path: p.display().to_string(),
+                    code: W_SYMLINK_NOT_FOLLOWED.into(),
+                    message: format!("{}: symbolic link, not followed", p.display()),
+                });
+            } else if meta.is_dir() {
+                match std::fs::read_dir(&p) {
+                    Ok(rd) => {
+                        let mut kids: Vec<PathBuf> = Vec::new();
+                        for e in rd {
+                            match e {
+                                Ok(e) => kids.push(e.path()),
+                                Err(e) => {
+                                    complete = false;
+                                    w.problems.push(Problem::from_error(&Error::from_io(&p, e)));
+                                }
+                            }
+                        }
+                        kids.sort();
+                        stack.extend(kids.into_iter().rev());
+                    }
+                    Err(e) => {
+                        complete = false;
+                        w.problems.push(Problem::from_error(&Error::from_io(&p, e)));
+                    }
+                }
+            } else if is_image(&p) || !meta.is_file() {
+                // Non-regular files (FIFOs, sockets) are reported by the reader, not skipped.
+                if seen.insert(p.clone()) {
+                    w.images.push(p);
+                }
+            } else {
+                w.ignored += 1;
+            }
+        }
+        if complete && abs.is_dir() {
+            w.complete_roots.push(abs);
+        }
+    }
+    w.images.sort();
+    w
+}
+
+fn sha_from_hex(h: &str) -> Option<[u8; 32]> {
+    if h.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn hex(b: &[u8; 32]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+enum Outcome {
+    /// Content known: (sha, how).
+    Known([u8; 32], bool),
+    Broken([u8; 32], String, String),
+    New([u8; 32], Box<Analysis>),
+    Failed(Problem),
+}
+
+/// Analyse one file, consulting the catalogue first.
+fn fingerprint_one(cat: &Mutex<Catalogue>, path: &Path, limits: &Limits) -> (Option<FileStat>, Outcome) {
+    let key = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return (None, Outcome::Failed(Problem::from_error(&Error::from_io(path, e)))),
+    };
+    let st = FileStat::of(&meta);
+    let lookup = |sha: &[u8; 32], fast: bool| -> Result<Option<Outcome>, CatalogueError> {
+        let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        if c.has_record(sha)? {
+            return Ok(Some(Outcome::Known(*sha, fast)));
+        }
+        if let Some((code, message)) = c.broken(sha)? {
+            return Ok(Some(Outcome::Broken(*sha, code, message)));
+        }
+        Ok(None)
+    };
+    let catalogue_problem = |e: CatalogueError| Outcome::Failed(Problem {
+        path: key.clone(),
+        code: e.code().into(),
+        message: e.to_string(),
+    });
+    let known = {
+        let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        c.known_file(&key, st)
+    };
+    match known {
+        Ok(Some(sha)) => match lookup(&sha, true) {
+            Ok(Some(o)) => return (Some(st), o),
+            Ok(None) => {}
+            Err(e) => return (Some(st), catalogue_problem(e)),
+        },
+        Ok(None) => {}
+        Err(e) => return (Some(st), catalogue_problem(e)),
+    }
+    let bytes = match decode::read_capped(path, limits.max_file_bytes) {
+        Ok(b) => b,
+        Err(e) => return (Some(st), Outcome::Failed(Problem::from_error(&e))),
+    };
+    let sha = decode::sha256_bytes(&bytes);
+    match lookup(&sha, false) {
+        Ok(Some(o)) => return (Some(st), o),
+        Ok(None) => {}
+        Err(e) => return (Some(st), catalogue_problem(e)),
+    }
+    match decode::decode_bytes(path, &bytes, limits) {
+        Ok(d) => {
+            drop(bytes);
+            let a = fingerprint::analyse(&d.pixels);
+            (Some(st), Outcome::New(sha, Box::new(a)))
+        }
+        Err(e) => (
+            Some(st),
+            Outcome::Broken(sha, e.code().to_string(), e.to_string()),
+        ),
+    }
+}
+
+/// Run the walk and fingerprint stages: every image file ends up in the catalogue (record or
+/// broken row) or in `problems`. Returns (path, sha) of the usable images.
+fn fingerprint_stage(
+    cat: &Mutex<Catalogue>,
+    images: &[PathBuf],
+    opts: &ScanOptions,
+    scan_id: i64,
+    stats: &mut ScanStats,
+    problems: &mut Vec<Problem>,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<(String, [u8; 32])>, ScanError> {
+    progress(Progress::Stage {
+        name: "fingerprint",
+        total: images.len() as u64,
+    });
+    let mut usable = Vec::new();
+    for chunk in images.chunks(opts.batch_files.max(1)) {
+        let outcomes: Vec<(Option<FileStat>, Outcome)> = chunk
+            .par_iter()
+            .map(|p| {
+                let r = fingerprint_one(cat, p, &opts.limits);
+                progress(Progress::Advance(1));
+                r
+            })
+            .collect();
+        let mut c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        c.batch(|b| {
+            for (path, (st, o)) in chunk.iter().zip(&outcomes) {
+                let key = path.display().to_string();
+                match o {
+                    Outcome::Known(sha, fast) => {
+                        if *fast {
+                            stats.reused_unchanged += 1;
+                        } else {
+                            stats.reused_by_content += 1;
+                        }
+                        if let Some(st) = st {
+                            b.put_file(&key, *st, sha, scan_id)?;
+                        }
+                        usable.push((key, *sha));
+                    }
+                    Outcome::New(sha, a) => {
+                        stats.analysed += 1;
+                        b.put_record(sha, a)?;
+                        if let Some(st) = st {
+                            b.put_file(&key, *st, sha, scan_id)?;
+                        }
+                        usable.push((key, *sha));
+                    }
+                    Outcome::Broken(sha, code, message) => {
+                        stats.unreadable += 1;
+                        b.put_broken(sha, code, message)?;
+                        if let Some(st) = st {
+                            b.put_file(&key, *st, sha, scan_id)?;
+                        }
+                        // A cached message names the path it was first seen under.
+                        let message = match message.split_once(": ") {
+                            Some((_, rest)) => format!("{key}: {rest}"),
+                            None => message.clone(),
+                        };
+                        problems.push(Problem {
+                            path: key,
+                            code: code.clone(),
+                            message,
+                        });
+                    }
+                    Outcome::Failed(p) => {
+                        stats.unreadable += 1;
+                        problems.push(p.clone());
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(usable)
+}
+
+/// What matching needs per distinct content.
+struct Item {
+    sha: [u8; 32],
+    paths: Vec<String>,
+    reference: bool,
+    entry: Entry,
+}
+
+fn under_any(path: &str, roots: &[String]) -> bool {
+    roots
+        .iter()
+        .any(|r| path == r || path.starts_with(&format!("{}/", r.trim_end_matches('/'))))
+}
+
+/// Score candidate pairs (indices into `items`) in chunks, loading features per chunk.
+fn verify_candidates(
+    cat: &Mutex<Catalogue>,
+    items: &[Item],
+    pairs: &[(u32, u32)],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<(u32, u32, PairScore)>, CatalogueError> {
+    const CHUNK: usize = 4096;
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        let mut need: Vec<u32> = chunk.iter().flat_map(|&(i, j)| [i, j]).collect();
+        need.sort_unstable();
+        need.dedup();
+        let mut feats = HashMap::new();
+        {
+            let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+            for &i in &need {
+                let f = c.features(&items[i as usize].sha)?.unwrap_or_default();
+                feats.insert(i, f);
+            }
+        }
+        let scored: Vec<(u32, u32, PairScore)> = chunk
+            .par_iter()
+            .map(|&(i, j)| {
+                let (a, b) = (&items[i as usize], &items[j as usize]);
+                let (s, m, v) = matching::score(
+                    &a.entry.fingerprint,
+                    &feats[&i],
+                    &b.entry.fingerprint,
+                    &feats[&j],
+                );
+                progress(Progress::Advance(1));
+                (
+                    i,
+                    j,
+                    PairScore {
+                        a: a.paths[0].clone(),
+                        b: b.paths[0].clone(),
+                        similarity: s,
+                        identical: false,
+                        hash_distance: Some(m.distance),
+                        orientation: Some(m.orientation),
+                        verified: v.verified(),
+                        mirrored: v.mirrored,
+                        inliers: v.inliers,
+                    },
+                )
+            })
+            .collect();
+        out.extend(scored);
+    }
+    Ok(out)
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Group the scored items: pairs at or above `min` (and same-content paths) joined, groups
+/// with at least two paths and at least one non-reference path reported.
+fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Group> {
+    let mut parent: Vec<usize> = (0..items.len()).collect();
+    for &(i, j, _) in &kept {
+        let (a, b) = (find(&mut parent, i as usize), find(&mut parent, j as usize));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    let mut comps: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..items.len() {
+        let r = find(&mut parent, i);
+        comps.entry(r).or_default().push(i);
+    }
+    let mut pairs_by_root: HashMap<usize, Vec<PairScore>> = HashMap::new();
+    for (i, _, p) in kept {
+        let r = find(&mut parent, i as usize);
+        pairs_by_root.entry(r).or_default().push(p);
+    }
+    let mut groups = Vec::new();
+    for (root, idx) in comps {
+        let mut members = Vec::new();
+        let mut pairs = pairs_by_root.remove(&root).unwrap_or_default();
+        for &i in &idx {
+            let it = &items[i];
+            for p in &it.paths {
+                members.push(Member {
+                    path: p.clone(),
+                    sha256: hex(&it.sha),
+                    reference: it.reference,
+                });
+            }
+            for p in it.paths.iter().skip(1) {
+                pairs.push(PairScore {
+                    a: it.paths[0].clone(),
+                    b: p.clone(),
+                    similarity: 1.0,
+                    identical: true,
+                    hash_distance: Some(0),
+                    orientation: Some(Dihedral::Original),
+                    verified: false,
+                    mirrored: false,
+                    inliers: 0,
+                });
+            }
+        }
+        if members.len() < 2 || members.iter().all(|m| m.reference) {
+            continue;
+        }
+        members.sort_by(|a, b| a.path.cmp(&b.path));
+        for p in pairs.iter_mut() {
+            if p.b < p.a {
+                std::mem::swap(&mut p.a, &mut p.b);
+            }
+        }
+        pairs.sort_by(|x, y| (&x.a, &x.b).cmp(&(&y.a, &y.b)));
+        groups.push(Group {
+            id: 0,
+            members,
+            pairs,
+        });
+    }
+    groups.sort_by(|a, b| a.members[0].path.cmp(&b.members[0].path));
+    for (k, g) in groups.iter_mut().enumerate() {
+        g.id = k + 1;
+    }
+    groups
+}
+
+/// Scan folders into the catalogue and group near-duplicates among the scanned files.
+pub fn scan(
+    catalogue: &Path,
+    opts: &ScanOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<ScanReport, ScanError> {
+    let _lock = super::lock::ScanLock::acquire(catalogue)?;
+    let mut cat = Catalogue::open(catalogue)?;
+    let scan_id = cat.begin_scan()?;
+    let abs = |ps: &[PathBuf]| -> Vec<String> {
+        ps.iter()
+            .map(|p| {
+                std::fs::canonicalize(p)
+                    .unwrap_or_else(|_| p.clone())
+                    .display()
+                    .to_string()
+            })
+            .collect()
+    };
+    let reference_roots = abs(&opts.reference);
+    {
+        let known: BTreeSet<String> = cat
+            .decisions()?
+            .into_iter()
+            .filter(|(k, _, _)| k == "reference_root")
+            .map(|(_, a, _)| a)
+            .collect();
+        cat.batch(|b| {
+            for r in &reference_roots {
+                if !known.contains(r) {
+                    b.add_decision("reference_root", r, None)?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    let all_reference: Vec<String> = cat
+        .decisions()?
+        .into_iter()
+        .filter(|(k, _, _)| k == "reference_root")
+        .map(|(_, a, _)| a)
+        .collect();
+    let not_a_copy: BTreeSet<(String, String)> = cat
+        .decisions()?
+        .into_iter()
+        .filter(|(k, _, b)| k == "not_a_copy" && b.is_some())
+        .map(|(_, a, b)| {
+            let b = b.unwrap_or_default();
+            if a <= b {
+                (a, b)
+            } else {
+                (b, a)
+            }
+        })
+        .collect();
+
+    progress(Progress::Stage {
+        name: "walk",
+        total: 0,
+    });
+    let mut roots: Vec<PathBuf> = opts.roots.clone();
+    roots.extend(opts.reference.iter().cloned());
+    let walked = walk(&roots);
+    let mut stats = ScanStats {
+        images: walked.images.len(),
+        ignored_non_images: walked.ignored,
+        ..ScanStats::default()
+    };
+    let mut problems = walked.problems.clone();
+    let cat = Mutex::new(cat);
+    let usable = fingerprint_stage(
+        &cat,
+        &walked.images,
+        opts,
+        scan_id,
+        &mut stats,
+        &mut problems,
+        progress,
+    )?;
+    {
+        let mut c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        let removed = c.batch(|b| {
+            let mut n = 0;
+            for r in &walked.complete_roots {
+                n += b.remove_unseen(&r.display().to_string(), scan_id)?;
+            }
+            Ok(n)
+        })?;
+        stats.removed_vanished = removed;
+    }
+
+    // Match.
+    let mut by_sha: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
+    for (p, sha) in usable {
+        by_sha.entry(sha).or_default().push(p);
+    }
+    let mut items = Vec::with_capacity(by_sha.len());
+    {
+        let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        for (sha, mut paths) in by_sha {
+            paths.sort();
+            let Some(a) = c.hashes(&sha)? else { continue };
+            let reference = paths.iter().all(|p| under_any(p, &all_reference));
+            items.push(Item {
+                sha,
+                paths,
+                reference,
+                entry: Entry::from_analysis(a),
+            });
+        }
+    }
+    let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
+    let mut pairs = candidates::self_candidates(&entries);
+    pairs.retain(|&(i, j)| !(items[i as usize].reference && items[j as usize].reference));
+    stats.candidate_pairs = pairs.len();
+    progress(Progress::Stage {
+        name: "match",
+        total: pairs.len() as u64,
+    });
+    let scored = verify_candidates(&cat, &items, &pairs, progress)?;
+    let kept: Vec<(u32, u32, PairScore)> = scored
+        .into_iter()
+        .filter(|(i, j, p)| {
+            if p.similarity < opts.min_similarity {
+                return false;
+            }
+            // "Not a copy" marks hold for any path pair of the two contents.
+            !items[*i as usize].paths.iter().any(|a| {
+                items[*j as usize].paths.iter().any(|b| {
+                    let k = if a <= b {
+                        (a.clone(), b.clone())
+                    } else {
+                        (b.clone(), a.clone())
+                    };
+                    not_a_copy.contains(&k)
+                })
+            })
+        })
+        .collect();
+    stats.duplicate_pairs = kept.len();
+    let groups = group(&items, kept);
+    problems.sort();
+    problems.dedup();
+    Ok(ScanReport {
+        schema: SCAN_SCHEMA,
+        tool_version: crate::VERSION,
+        catalogue: catalogue.to_path_buf(),
+        algorithm: fingerprint::ALGORITHM,
+        algorithm_version: fingerprint::ALGORITHM_VERSION,
+        roots: abs(&opts.roots),
+        reference_roots,
+        min_similarity: opts.min_similarity,
+        stats,
+        groups,
+        problems,
+    })
+}
+
+/// One catalogue image matching a query.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchHit {
+    pub path: String,
+    pub sha256: String,
+    pub score: PairScore,
+}
+
+/// `pairproof.match/1`: copies of one photo in the catalogue.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchReport {
+    pub schema: &'static str,
+    pub tool_version: &'static str,
+    pub catalogue: PathBuf,
+    pub query: String,
+    pub query_sha256: String,
+    pub min_similarity: f64,
+    pub catalogue_images: usize,
+    pub candidates: usize,
+    /// Best first (similarity descending, then path).
+    pub matches: Vec<MatchHit>,
+}
+
+/// Failure of `match`: the query file or the catalogue.
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    #[error(transparent)]
+    Query(#[from] Error),
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+}
+
+impl MatchError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            MatchError::Query(e) => e.code(),
+            MatchError::Catalogue(e) => e.code(),
+        }
+    }
+}
+
+/// Find every copy of `query` among the catalogue's files (read-only; the query is not added).
+pub fn match_image(
+    catalogue: &Path,
+    query: &Path,
+    min_similarity: f64,
+    limits: &Limits,
+) -> Result<MatchReport, MatchError> {
+    if !catalogue.exists() {
+        return Err(MatchError::Catalogue(CatalogueError::Io {
+            path: catalogue.to_path_buf(),
+            detail: "no catalogue here yet; run `pairproof scan DIR --catalogue FILE` first"
+                .into(),
+        }));
+    }
+    let d = decode::decode_path(query, limits)?;
+    let qa = fingerprint::analyse(&d.pixels);
+    let qsha = sha_from_hex(&d.source.sha256).unwrap_or([0; 32]);
+    let cat = Catalogue::open_read_only(catalogue)?;
+    let mut by_sha: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
+    for (p, sha) in cat.files()? {
+        by_sha.entry(sha).or_default().push(p);
+    }
+    let mut items = Vec::new();
+    for (sha, paths) in by_sha {
+        if let Some(a) = cat.hashes(&sha)? {
+            items.push(Item {
+                sha,
+                paths,
+                reference: false,
+                entry: Entry::from_analysis(a),
+            });
+        }
+    }
+    let q_entry = Entry::from_analysis(Analysis {
+        fingerprint: qa.fingerprint.clone(),
+        windows: qa.windows.clone(),
+        features: Default::default(),
+    });
+    let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
+    let cands: Vec<u32> = candidates::query_candidates(&q_entry, &entries);
+    let mut matches = Vec::new();
+    for &i in &cands {
+        let it = &items[i as usize];
+        let score = if it.sha == qsha {
+            PairScore {
+                a: query.display().to_string(),
+                b: it.paths[0].clone(),
+                similarity: 1.0,
+                identical: true,
+                hash_distance: Some(0),
+                orientation: Some(Dihedral::Original),
+                verified: false,
+                mirrored: false,
+                inliers: 0,
+            }
+        } else {
+            let f = cat.features(&it.sha)?.unwrap_or_default();
+            let (s, m, v) =
+                matching::score(&qa.fingerprint, &qa.features, &it.entry.fingerprint, &f);
+            PairScore {
+                a: query.display().to_string(),
+                b: it.paths[0].clone(),
+                similarity: s,
+                identical: false,
+                hash_distance: Some(m.distance),
+                orientation: Some(m.orientation),
+                verified: v.verified(),
+                mirrored: v.mirrored,
+                inliers: v.inliers,
+            }
+        };
+        if score.similarity >= min_similarity {
+            for p in &it.paths {
+                let mut s = score.clone();
+                s.b = p.clone();
+                matches.push(MatchHit {
+                    path: p.clone(),
+                    sha256: hex(&it.sha),
+                    score: s,
+                });
+            }
+        }
+    }
+    matches.sort_by(|x, y| {
+        y.score
+            .similarity
+            .total_cmp(&x.score.similarity)
+            .then_with(|| x.path.cmp(&y.path))
+    });
+    Ok(MatchReport {
+        schema: MATCH_SCHEMA,
+        tool_version: crate::VERSION,
+        catalogue: catalogue.to_path_buf(),
+        query: query.display().to_string(),
+        query_sha256: d.source.sha256.clone(),
+        min_similarity,
+        catalogue_images: items.len(),
+        candidates: cands.len(),
+        matches,
+    })
+}

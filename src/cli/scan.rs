@@ -1,0 +1,398 @@
+//! `scan` and `match`.
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pairproof::catalogue::scan::{self, MatchReport, Progress, ScanOptions, ScanReport};
+use serde::Serialize;
+
+use super::{out, OutputFormat};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
+pub enum ScanFormat {
+    Text,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanArgs {
+    /// Folders (or files) to scan. Symbolic links are listed, never followed.
+    #[arg(required = true)]
+    roots: Vec<PathBuf>,
+    /// Catalogue file (created on first use). Default: $PAIRPROOF_CATALOGUE, else
+    /// $XDG_DATA_HOME/pairproof/catalogue.sqlite, else ~/.local/share/pairproof/catalogue.sqlite.
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    /// Report pairs at or above this calibrated similarity (the platform flags > 0.85).
+    #[arg(long, default_value_t = 0.85)]
+    min_similarity: f64,
+    /// Reference ("protected") folder of originals: scanned, remembered in the catalogue;
+    /// pairs inside reference folders are not reported, copies of them elsewhere are.
+    #[arg(long)]
+    reference: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: ScanFormat,
+    /// Parallel jobs (default: all cores).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Files per committed transaction (a killed scan loses at most one batch of work).
+    #[arg(long, default_value_t = 128, hide = true)]
+    batch_files: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MatchArgs {
+    /// The photo whose copies to find.
+    image: PathBuf,
+    /// Catalogue file (as for `scan`).
+    #[arg(long)]
+    catalogue: Option<PathBuf>,
+    #[arg(long, default_value_t = 0.85)]
+    min_similarity: f64,
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+/// The default catalogue location (see `ScanArgs::catalogue`).
+pub fn default_catalogue() -> PathBuf {
+    if let Some(p) = std::env::var_os("PAIRPROOF_CATALOGUE") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("pairproof").join("catalogue.sqlite")
+}
+
+fn catalogue_path(p: Option<PathBuf>) -> Result<PathBuf, String> {
+    let p = p.unwrap_or_else(default_catalogue);
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot create catalogue folder: {e}", dir.display()))?;
+    }
+    Ok(p)
+}
+
+fn valid_threshold(t: f64) -> bool {
+    (0.0..=1.0).contains(&t)
+}
+
+pub fn scan(a: ScanArgs) -> u8 {
+    if let Some(n) = a.jobs {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+        {
+            eprintln!("pairproof: could not set --jobs: {e}");
+        }
+    }
+    if !valid_threshold(a.min_similarity) {
+        eprintln!("error[E_USAGE]: --min-similarity must be between 0 and 1");
+        return 2;
+    }
+    let cat = match catalogue_path(a.catalogue) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error[E_CATALOGUE_IO]: {e}");
+            return 2;
+        }
+    };
+    let mut opts = ScanOptions::new(a.roots);
+    opts.reference = a.reference;
+    opts.min_similarity = a.min_similarity;
+    opts.batch_files = a.batch_files.max(1);
+    let tty = std::io::stderr().is_terminal();
+    let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+    let on_progress = |p: Progress| {
+        if !tty {
+            return;
+        }
+        let mut b = bar.lock().unwrap_or_else(|e| e.into_inner());
+        match p {
+            Progress::Stage { name, total } => {
+                if let Some(old) = b.take() {
+                    old.finish_and_clear();
+                }
+                let pb = if total > 0 {
+                    ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+                } else {
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+                };
+                let template = if total > 0 {
+                    format!("{{spinner}} {name:<11} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, eta {{eta}})")
+                } else {
+                    format!("{{spinner}} {name:<11} {{elapsed}}")
+                };
+                pb.set_style(
+                    ProgressStyle::with_template(&template)
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                pb.tick();
+                *b = Some(pb);
+            }
+            Progress::Advance(n) => {
+                if let Some(pb) = b.as_ref() {
+                    pb.inc(n);
+                }
+            }
+        }
+    };
+    let report = scan::scan(&cat, &opts, &on_progress);
+    if let Some(pb) = bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        pb.finish_and_clear();
+    }
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            return 2;
+        }
+    };
+    for p in &report.problems {
+        eprintln!("{}[{}]: {}", if p.code.starts_with('W') { "note" } else { "error" }, p.code, p.message);
+    }
+    match a.format {
+        ScanFormat::Text => out(&scan_text(&report)),
+        ScanFormat::Json => super::print_json(&report),
+        ScanFormat::Jsonl => out(&scan_jsonl(&report)),
+        ScanFormat::Csv => out(&scan_csv(&report)),
+    }
+    let unreadable = report.problems.iter().any(|p| p.code.starts_with('E'));
+    if unreadable {
+        2
+    } else if !report.groups.is_empty() {
+        1
+    } else {
+        0
+    }
+}
+
+fn pct(s: f64) -> String {
+    format!("{:.1} %", s * 100.0)
+}
+
+fn describe(p: &scan::PairScore) -> String {
+    if p.identical {
+        return "identical files".into();
+    }
+    let mut parts = Vec::new();
+    if p.verified {
+        parts.push(format!("{} matching points", p.inliers));
+    }
+    if p.mirrored {
+        parts.push("mirrored".into());
+    }
+    if let Some(d) = p.hash_distance {
+        parts.push(format!("hash distance {d}/256"));
+    }
+    parts.join(", ")
+}
+
+fn scan_text(r: &ScanReport) -> String {
+    let mut s = String::new();
+    let st = &r.stats;
+    if r.groups.is_empty() {
+        s.push_str(&format!(
+            "No near-duplicates at or above {} among {} image(s).\n",
+            pct(r.min_similarity),
+            st.images
+        ));
+    } else {
+        s.push_str(&format!(
+            "{} group(s) of near-duplicates at or above {}:\n",
+            r.groups.len(),
+            pct(r.min_similarity)
+        ));
+    }
+    for g in &r.groups {
+        s.push_str(&format!("\ngroup {} ({} images)\n", g.id, g.members.len()));
+        for m in &g.members {
+            let tag = if m.reference { "  [reference]" } else { "" };
+            s.push_str(&format!("  {}{tag}\n", m.path));
+        }
+        for p in &g.pairs {
+            s.push_str(&format!(
+                "    {:>7}  {}  <->  {}  ({})\n",
+                pct(p.similarity),
+                p.a,
+                p.b,
+                describe(p)
+            ));
+        }
+    }
+    if !r.problems.is_empty() {
+        s.push_str(&format!("\n{} file(s) could not be used:\n", r.problems.len()));
+        for p in &r.problems {
+            s.push_str(&format!("  [{}] {}\n", p.code, p.message));
+        }
+    }
+    s.push_str(&format!(
+        "\n{} image(s): {} analysed, {} unchanged, {} recognised by content, {} unreadable; {} non-image file(s) ignored; {} candidate pair(s) scored. Catalogue: {}\n",
+        st.images,
+        st.analysed,
+        st.reused_unchanged,
+        st.reused_by_content,
+        st.unreadable,
+        st.ignored_non_images,
+        st.candidate_pairs,
+        r.catalogue.display()
+    ));
+    s
+}
+
+#[derive(Serialize)]
+struct Line<'a, T: Serialize> {
+    schema: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+fn scan_jsonl(r: &ScanReport) -> String {
+    let mut s = String::new();
+    let mut push = |schema: &'static str, v: &dyn erased::Ser| {
+        s.push_str(&v.to_line(schema));
+        s.push('\n');
+    };
+    for g in &r.groups {
+        push("pairproof.scan-group/1", g);
+    }
+    for p in &r.problems {
+        push("pairproof.scan-problem/1", p);
+    }
+    #[derive(Serialize)]
+    struct Summary<'a> {
+        tool_version: &'static str,
+        catalogue: &'a std::path::Path,
+        algorithm: &'static str,
+        algorithm_version: u32,
+        roots: &'a [String],
+        reference_roots: &'a [String],
+        min_similarity: f64,
+        groups: usize,
+        stats: &'a scan::ScanStats,
+    }
+    push(
+        "pairproof.scan-summary/1",
+        &Summary {
+            tool_version: r.tool_version,
+            catalogue: &r.catalogue,
+            algorithm: r.algorithm,
+            algorithm_version: r.algorithm_version,
+            roots: &r.roots,
+            reference_roots: &r.reference_roots,
+            min_similarity: r.min_similarity,
+            groups: r.groups.len(),
+            stats: &r.stats,
+        },
+    );
+    s
+}
+
+/// Serialising heterogeneous line bodies with a schema field in front.
+mod erased {
+    use super::Line;
+    pub trait Ser {
+        fn to_line(&self, schema: &'static str) -> String;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn to_line(&self, schema: &'static str) -> String {
+            serde_json::to_string(&Line { schema, body: self }).unwrap_or_default()
+        }
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn scan_csv(r: &ScanReport) -> String {
+    let mut s = String::from("kind,group,path,sha256,reference,best_similarity,code,message\n");
+    for g in &r.groups {
+        for m in &g.members {
+            let best = g
+                .pairs
+                .iter()
+                .filter(|p| p.a == m.path || p.b == m.path)
+                .map(|p| p.similarity)
+                .fold(0.0, f64::max);
+            s.push_str(&format!(
+                "member,{},{},{},{},{best:.6},,\n",
+                g.id,
+                csv_field(&m.path),
+                m.sha256,
+                m.reference
+            ));
+        }
+    }
+    for p in &r.problems {
+        s.push_str(&format!(
+            "problem,,{},,,,{},{}\n",
+            csv_field(&p.path),
+            p.code,
+            csv_field(&p.message)
+        ));
+    }
+    s
+}
+
+pub fn match_cmd(a: MatchArgs) -> u8 {
+    if !valid_threshold(a.min_similarity) {
+        eprintln!("error[E_USAGE]: --min-similarity must be between 0 and 1");
+        return 2;
+    }
+    let cat = a.catalogue.unwrap_or_else(default_catalogue);
+    let r = match scan::match_image(&cat, &a.image, a.min_similarity, &Default::default()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            return 2;
+        }
+    };
+    match a.format {
+        OutputFormat::Json => super::print_json(&r),
+        OutputFormat::Text => out(&match_text(&r)),
+    }
+    if r.matches.is_empty() {
+        0
+    } else {
+        1
+    }
+}
+
+fn match_text(r: &MatchReport) -> String {
+    let mut s = String::new();
+    if r.matches.is_empty() {
+        s.push_str(&format!(
+            "No copies of {} at or above {} among {} catalogued image(s).\n",
+            r.query,
+            pct(r.min_similarity),
+            r.catalogue_images
+        ));
+        return s;
+    }
+    s.push_str(&format!(
+        "{} cop{} of {} at or above {}:\n",
+        r.matches.len(),
+        if r.matches.len() == 1 { "y" } else { "ies" },
+        r.query,
+        pct(r.min_similarity)
+    ));
+    for m in &r.matches {
+        s.push_str(&format!(
+            "  {:>7}  {}  ({})\n",
+            pct(m.score.similarity),
+            m.path,
+            describe(&m.score)
+        ));
+    }
+    s
+}
+

@@ -1,0 +1,368 @@
+//! `scan` and `match`: grouping, problems, incremental re-scans, renames, reference folders,
+//! "not a copy" decisions, locking, and a killed-and-resumed scan.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use image::RgbImage;
+use pairproof::catalogue::scan::{self, ScanOptions, ScanReport};
+use pairproof::catalogue::store::Catalogue;
+use pairproof::matching;
+
+fn save(img: &RgbImage, path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    img.save(path).unwrap();
+}
+
+fn crop(img: &RgbImage, x: u32, y: u32, w: u32, h: u32) -> RgbImage {
+    image::imageops::crop_imm(img, x, y, w, h).to_image()
+}
+
+fn brighter(img: &RgbImage) -> RgbImage {
+    let mut out = img.clone();
+    for p in out.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 * 1.12 + 6.0).min(255.0) as u8;
+        }
+    }
+    out
+}
+
+/// A small shop: two photos with copies, two unrelated photos, one broken file, one text file,
+/// one symbolic link. Returns the folder and the expected groups (file names).
+fn shop(dir: &Path) -> Vec<Vec<&'static str>> {
+    let a = common::cases::scene(640, 480, 1);
+    let b = common::cases::scene(600, 600, 2);
+    save(&a, &dir.join("a.png"));
+    save(&image::imageops::flip_horizontal(&a), &dir.join("copies/a_mirror.png"));
+    // 35 % of the area removed, anchored at the right edge.
+    save(&crop(&a, 124, 30, 516, 386), &dir.join("copies/a_crop35.png"));
+    save(&b, &dir.join("b.png"));
+    std::fs::write(dir.join("b_q80.jpg"), common::bad::jpeg(&b, 80)).unwrap();
+    save(&brighter(&b), &dir.join("copies/b_bright.png"));
+    save(&common::cases::scene(640, 480, 3), &dir.join("c.png"));
+    save(&common::cases::scene(500, 700, 4), &dir.join("d.png"));
+    let png = common::bad::png(&common::cases::scene(200, 200, 5));
+    std::fs::write(dir.join("broken.png"), &png[..png.len() / 2]).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not an image").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("a.png"), dir.join("link.png")).unwrap();
+    vec![
+        vec!["a.png", "copies/a_crop35.png", "copies/a_mirror.png"],
+        vec!["b.png", "b_q80.jpg", "copies/b_bright.png"],
+    ]
+}
+
+fn names(r: &ScanReport, root: &Path) -> Vec<Vec<String>> {
+    let root = std::fs::canonicalize(root).unwrap();
+    r.groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .map(|m| {
+                    Path::new(&m.path)
+                        .strip_prefix(&root)
+                        .unwrap()
+                        .display()
+                        .to_string()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn run(cat: &Path, roots: &[PathBuf]) -> ScanReport {
+    scan::scan(cat, &ScanOptions::new(roots.to_vec()), &|_| {}).unwrap()
+}
+
+#[test]
+fn scan_groups_copies_lists_problems_and_scores_like_compare() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let expected = shop(&dir);
+    let cat = t.path().join("cat.sqlite");
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!(names(&r, &dir), expected);
+    assert_eq!(r.schema, "pairproof.scan/1");
+    assert_eq!(r.stats.images, 9, "eight pictures and the broken file");
+    assert_eq!(r.stats.analysed, 8);
+    assert_eq!(r.stats.unreadable, 1);
+    assert_eq!(r.stats.ignored_non_images, 1, "notes.txt");
+    let codes: Vec<(&str, String)> = r
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.code.as_str(),
+                Path::new(&p.path).file_name().unwrap().to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("E_DECODE_TRUNCATED", "broken.png".to_string()),
+            ("W_SYMLINK_NOT_FOLLOWED", "link.png".to_string())
+        ]
+    );
+    // Every reported pair scores what `compare` scores for the same two files.
+    for g in &r.groups {
+        for p in &g.pairs {
+            assert!(p.similarity >= 0.85);
+            let la = matching::hash_file(Path::new(&p.a), &Default::default());
+            let lb = matching::hash_file(Path::new(&p.b), &Default::default());
+            let line = matching::compare_hashed(&la, &lb, Path::new(&p.a), Path::new(&p.b));
+            assert_eq!(line.similarity, p.similarity, "{} vs {}", p.a, p.b);
+        }
+    }
+    let mirror = r.groups[0]
+        .pairs
+        .iter()
+        .find(|p| p.b.ends_with("a_mirror.png"))
+        .expect("the mirrored copy is paired directly with its original");
+    assert!(mirror.mirrored && mirror.verified);
+}
+
+#[test]
+fn rescans_are_incremental_renames_are_not_reanalysed_and_vanished_files_go() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let expected = shop(&dir);
+    let cat = t.path().join("cat.sqlite");
+    let first = run(&cat, std::slice::from_ref(&dir));
+    let again = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!(again.stats.analysed, 0);
+    assert_eq!(again.stats.reused_unchanged, 8);
+    assert_eq!(again.stats.unreadable, 1, "the broken file's error is cached, not re-decoded");
+    assert_eq!(again.groups, first.groups);
+    assert_eq!(again.problems, first.problems);
+
+    std::fs::create_dir_all(dir.join("moved")).unwrap();
+    std::fs::rename(dir.join("copies/a_mirror.png"), dir.join("moved/a_flipped.png")).unwrap();
+    std::fs::remove_file(dir.join("c.png")).unwrap();
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!(r.stats.analysed, 0, "a renamed file is recognised by its content");
+    assert_eq!(r.stats.reused_by_content, 1);
+    assert_eq!(r.stats.removed_vanished, 2, "old name of the moved file, and c.png");
+    let mut want = expected;
+    want[0] = vec!["a.png", "copies/a_crop35.png", "moved/a_flipped.png"];
+    assert_eq!(names(&r, &dir), want);
+    let c = Catalogue::open(&cat).unwrap();
+    assert!(!c.files().unwrap().iter().any(|(p, _)| p.ends_with("/c.png")));
+}
+
+#[test]
+fn a_vanished_root_keeps_its_entries() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    shop(&dir);
+    let cat = t.path().join("cat.sqlite");
+    run(&cat, std::slice::from_ref(&dir));
+    let before = Catalogue::open(&cat).unwrap().files().unwrap().len();
+    std::fs::rename(&dir, t.path().join("unmounted")).unwrap();
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(r.problems[0].code, "E_IO_NOT_FOUND");
+    assert_eq!(Catalogue::open(&cat).unwrap().files().unwrap().len(), before);
+}
+
+#[test]
+fn reference_folders_and_not_a_copy_decisions_are_respected() {
+    let t = tempfile::tempdir().unwrap();
+    let refdir = t.path().join("originals");
+    let shopdir = t.path().join("shop");
+    let a = common::cases::scene(640, 480, 11);
+    // Two versions of the same photo among the originals: not reported by themselves.
+    save(&a, &refdir.join("a.png"));
+    save(&brighter(&a), &refdir.join("a_edit.png"));
+    save(&common::cases::scene(640, 480, 12), &refdir.join("b.png"));
+    save(&common::cases::scene(640, 480, 13), &shopdir.join("own.png"));
+    let cat = t.path().join("cat.sqlite");
+    let mut opts = ScanOptions::new(vec![shopdir.clone()]);
+    opts.reference = vec![refdir.clone()];
+    let r = scan::scan(&cat, &opts, &|_| {}).unwrap();
+    assert!(r.groups.is_empty(), "{:?}", r.groups);
+    // A stolen copy in the shop is reported with its original marked as the reference.
+    save(&image::imageops::flip_horizontal(&a), &shopdir.join("listing.png"));
+    let r = scan::scan(&cat, &ScanOptions::new(vec![shopdir.clone(), refdir.clone()]), &|_| {})
+        .unwrap();
+    assert_eq!(r.groups.len(), 1, "reference roots are remembered by the catalogue");
+    let refs: Vec<bool> = r.groups[0].members.iter().map(|m| m.reference).collect();
+    assert_eq!(refs, vec![true, true, false]);
+    // The seller marks the listing as "not a copy" of both originals: the group goes.
+    let listing = std::fs::canonicalize(shopdir.join("listing.png")).unwrap();
+    {
+        let mut c = Catalogue::open(&cat).unwrap();
+        c.batch(|b| {
+            for o in ["a.png", "a_edit.png"] {
+                let o = std::fs::canonicalize(refdir.join(o)).unwrap();
+                b.add_decision(
+                    "not_a_copy",
+                    &listing.display().to_string(),
+                    Some(&o.display().to_string()),
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+    let r = scan::scan(&cat, &ScanOptions::new(vec![shopdir, refdir]), &|_| {}).unwrap();
+    assert!(r.groups.is_empty(), "{:?}", r.groups);
+}
+
+#[test]
+fn match_finds_every_copy_of_one_photo() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    shop(&dir);
+    let cat = t.path().join("cat.sqlite");
+    run(&cat, std::slice::from_ref(&dir));
+    let q = t.path().join("query.jpg");
+    std::fs::write(&q, common::bad::jpeg(&common::cases::scene(640, 480, 1), 90)).unwrap();
+    let m = scan::match_image(&cat, &q, 0.85, &Default::default()).unwrap();
+    let mut found: Vec<String> = m
+        .matches
+        .iter()
+        .map(|h| Path::new(&h.path).file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    assert_eq!(found, vec!["a.png", "a_crop35.png", "a_mirror.png"]);
+    assert!(m.matches.windows(2).all(|w| w[0].score.similarity >= w[1].score.similarity));
+    let none = t.path().join("other.png");
+    save(&common::cases::scene(640, 480, 99), &none);
+    assert!(scan::match_image(&cat, &none, 0.85, &Default::default())
+        .unwrap()
+        .matches
+        .is_empty());
+}
+
+#[test]
+fn a_second_scan_of_the_same_catalogue_is_refused_at_once() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cat = t.path().join("cat.sqlite");
+    let _held = pairproof::catalogue::lock::ScanLock::acquire(&cat).unwrap();
+    let e = scan::scan(&cat, &ScanOptions::new(vec![dir]), &|_| {}).unwrap_err();
+    assert_eq!(e.code(), "E_CATALOGUE_LOCKED");
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+}
+
+fn groups_json(cat: &Path, dir: &Path) -> (serde_json::Value, i32) {
+    let out = bin()
+        .args(["scan", "--format", "json", "--catalogue"])
+        .arg(cat)
+        .arg(dir)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (doc["groups"].clone(), out.status.code().unwrap_or(-1))
+}
+
+/// SIGKILL a scan at several points (small batches so every kill lands mid-scan), resume, and
+/// compare with an uninterrupted run: same catalogue rows, same groups.
+#[test]
+fn a_killed_scan_resumes_to_the_same_catalogue_and_groups() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    for k in 0..24u64 {
+        let img = common::cases::scene(900, 700, 100 + k);
+        save(&img, &dir.join(format!("p{k:02}.png")));
+        if k % 4 == 0 {
+            save(&image::imageops::flip_horizontal(&img), &dir.join(format!("p{k:02}_m.png")));
+        }
+    }
+    let clean = t.path().join("clean.sqlite");
+    let (want, code) = groups_json(&clean, &dir);
+    assert_eq!(code, 1);
+    assert_eq!(want.as_array().unwrap().len(), 6);
+
+    let cat = t.path().join("killed.sqlite");
+    let mut kills = 0;
+    for delay_ms in [150u64, 300, 450, 600, 800, 1000, 1300] {
+        let mut child = bin()
+            .args(["scan", "--batch-files", "2", "--format", "json", "--catalogue"])
+            .arg(&cat)
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL on Unix
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(kills >= 2, "the test must actually interrupt scans ({kills})");
+    let (got, code) = groups_json(&cat, &dir);
+    assert_eq!(code, 1);
+    assert_eq!(got, want);
+    let a = Catalogue::open(&clean).unwrap().export_lines().unwrap();
+    let b = Catalogue::open(&cat).unwrap().export_lines().unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn cli_formats_and_exit_codes() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    shop(&dir);
+    std::fs::remove_file(dir.join("broken.png")).unwrap();
+    let cat = t.path().join("cat.sqlite");
+    let go = |fmt: &str| {
+        let o = bin()
+            .args(["scan", "--format", fmt, "--catalogue"])
+            .arg(&cat)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        (String::from_utf8(o.stdout).unwrap(), o.status.code())
+    };
+    let (text, code) = go("text");
+    assert_eq!(code, Some(1), "duplicates found");
+    assert!(text.starts_with("2 group(s) of near-duplicates at or above 85.0 %"), "{text}");
+    let (jsonl, _) = go("jsonl");
+    let lines: Vec<serde_json::Value> =
+        jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let schemas: Vec<&str> = lines.iter().map(|l| l["schema"].as_str().unwrap()).collect();
+    assert_eq!(
+        schemas,
+        [
+            "pairproof.scan-group/1",
+            "pairproof.scan-group/1",
+            "pairproof.scan-problem/1",
+            "pairproof.scan-summary/1"
+        ]
+    );
+    let (csv, _) = go("csv");
+    assert_eq!(csv.lines().filter(|l| l.starts_with("member,")).count(), 6);
+    assert!(csv.lines().any(|l| l.starts_with("problem,") && l.contains("W_SYMLINK_NOT_FOLLOWED")));
+    // Nothing alike: exit 0.
+    let lone = t.path().join("lone");
+    save(&common::cases::scene(300, 300, 77), &lone.join("x.png"));
+    let o = bin().args(["scan", "--catalogue"]).arg(&cat).arg(&lone).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    // Unreadable file: exit 2, listed.
+    std::fs::write(lone.join("bad.jpg"), b"\xff\xd8\xff\xe0 truncated").unwrap();
+    let o = bin().args(["scan", "--catalogue"]).arg(&cat).arg(&lone).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.jpg"));
+    // match through the binary.
+    let o = bin()
+        .args(["match", "--format", "json", "--catalogue"])
+        .arg(&cat)
+        .arg(dir.join("b.png"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["schema"], "pairproof.match/1");
+    assert_eq!(doc["matches"].as_array().unwrap().len(), 3);
+}
