@@ -17,7 +17,9 @@ struct Img {
 }
 
 fn main() {
-    let root = std::env::args().nth(1).unwrap_or_else(|| "/tmp/neardup".into());
+    let root = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/neardup".into());
     let man: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{root}/manifest_dev.json")).expect("manifest"),
     )
@@ -26,7 +28,12 @@ fn main() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["id"].as_str().unwrap().to_string(), format!("{root}/{}", i["path"].as_str().unwrap())))
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap().to_string(),
+                format!("{root}/{}", i["path"].as_str().unwrap()),
+            )
+        })
         .collect();
     let pairs = man["pairs"].as_array().unwrap();
     let mut ids: Vec<&String> = paths.keys().collect();
@@ -45,14 +52,31 @@ fn main() {
                     let mut v = vec![];
                     for iy in 0..n {
                         for ix in 0..n {
-                            let step = if n > 1 { (1.0 - side) / (n - 1) as f32 } else { 0.0 };
-                            v.push(pdq::bits(&windows::window_dct(&grid, ix as f32 * step, iy as f32 * step, side, side)));
+                            let step = if n > 1 {
+                                (1.0 - side) / (n - 1) as f32
+                            } else {
+                                0.0
+                            };
+                            v.push(pdq::bits(&windows::window_dct(
+                                &grid,
+                                ix as f32 * step,
+                                iy as f32 * step,
+                                side,
+                                side,
+                            )));
                         }
                     }
                     v
                 })
                 .collect();
-            (id.as_str(), Img { fp: fingerprint::fingerprint(&img), whole, subs })
+            (
+                id.as_str(),
+                Img {
+                    fp: fingerprint::fingerprint(&img),
+                    whole,
+                    subs,
+                },
+            )
         })
         .collect();
     eprintln!("{} images in {:.1}s", imgs.len(), t.elapsed().as_secs_f64());

@@ -196,7 +196,11 @@ fn an_older_schema_is_migrated_by_recomputing_never_mixed() {
     )
     .is_ok());
     let c = Catalogue::open(&path).unwrap();
-    assert_eq!(c.fingerprint_count().unwrap(), 0, "old rows dropped, to be recomputed");
+    assert_eq!(
+        c.fingerprint_count().unwrap(),
+        0,
+        "old rows dropped, to be recomputed"
+    );
     assert_eq!(c.decisions().unwrap().len(), 1, "user decisions kept");
     assert_eq!(c.files().unwrap().len(), 1, "file identities kept");
 }

@@ -35,9 +35,15 @@ fn shop(dir: &Path) -> Vec<Vec<&'static str>> {
     let a = common::cases::scene(640, 480, 1);
     let b = common::cases::scene(600, 600, 2);
     save(&a, &dir.join("a.png"));
-    save(&image::imageops::flip_horizontal(&a), &dir.join("copies/a_mirror.png"));
+    save(
+        &image::imageops::flip_horizontal(&a),
+        &dir.join("copies/a_mirror.png"),
+    );
     // 35 % of the area removed, anchored at the right edge.
-    save(&crop(&a, 124, 30, 516, 386), &dir.join("copies/a_crop35.png"));
+    save(
+        &crop(&a, 124, 30, 516, 386),
+        &dir.join("copies/a_crop35.png"),
+    );
     save(&b, &dir.join("b.png"));
     std::fs::write(dir.join("b_q80.jpg"), common::bad::jpeg(&b, 80)).unwrap();
     save(&brighter(&b), &dir.join("copies/b_bright.png"));
@@ -96,7 +102,11 @@ fn scan_groups_copies_lists_problems_and_scores_like_compare() {
         .map(|p| {
             (
                 p.code.as_str(),
-                Path::new(&p.path).file_name().unwrap().to_string_lossy().into_owned(),
+                Path::new(&p.path)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
             )
         })
         .collect();
@@ -135,22 +145,39 @@ fn rescans_are_incremental_renames_are_not_reanalysed_and_vanished_files_go() {
     let again = run(&cat, std::slice::from_ref(&dir));
     assert_eq!(again.stats.analysed, 0);
     assert_eq!(again.stats.reused_unchanged, 8);
-    assert_eq!(again.stats.unreadable, 1, "the broken file's error is cached, not re-decoded");
+    assert_eq!(
+        again.stats.unreadable, 1,
+        "the broken file's error is cached, not re-decoded"
+    );
     assert_eq!(again.groups, first.groups);
     assert_eq!(again.problems, first.problems);
 
     std::fs::create_dir_all(dir.join("moved")).unwrap();
-    std::fs::rename(dir.join("copies/a_mirror.png"), dir.join("moved/a_flipped.png")).unwrap();
+    std::fs::rename(
+        dir.join("copies/a_mirror.png"),
+        dir.join("moved/a_flipped.png"),
+    )
+    .unwrap();
     std::fs::remove_file(dir.join("c.png")).unwrap();
     let r = run(&cat, std::slice::from_ref(&dir));
-    assert_eq!(r.stats.analysed, 0, "a renamed file is recognised by its content");
+    assert_eq!(
+        r.stats.analysed, 0,
+        "a renamed file is recognised by its content"
+    );
     assert_eq!(r.stats.reused_by_content, 1);
-    assert_eq!(r.stats.removed_vanished, 2, "old name of the moved file, and c.png");
+    assert_eq!(
+        r.stats.removed_vanished, 2,
+        "old name of the moved file, and c.png"
+    );
     let mut want = expected;
     want[0] = vec!["a.png", "copies/a_crop35.png", "moved/a_flipped.png"];
     assert_eq!(names(&r, &dir), want);
     let c = Catalogue::open(&cat).unwrap();
-    assert!(!c.files().unwrap().iter().any(|(p, _)| p.ends_with("/c.png")));
+    assert!(!c
+        .files()
+        .unwrap()
+        .iter()
+        .any(|(p, _)| p.ends_with("/c.png")));
 }
 
 #[test]
@@ -165,7 +192,10 @@ fn a_vanished_root_keeps_its_entries() {
     let r = run(&cat, std::slice::from_ref(&dir));
     assert_eq!(r.problems.len(), 1);
     assert_eq!(r.problems[0].code, "E_IO_NOT_FOUND");
-    assert_eq!(Catalogue::open(&cat).unwrap().files().unwrap().len(), before);
+    assert_eq!(
+        Catalogue::open(&cat).unwrap().files().unwrap().len(),
+        before
+    );
 }
 
 #[test]
@@ -178,17 +208,31 @@ fn reference_folders_and_not_a_copy_decisions_are_respected() {
     save(&a, &refdir.join("a.png"));
     save(&brighter(&a), &refdir.join("a_edit.png"));
     save(&common::cases::scene(640, 480, 12), &refdir.join("b.png"));
-    save(&common::cases::scene(640, 480, 13), &shopdir.join("own.png"));
+    save(
+        &common::cases::scene(640, 480, 13),
+        &shopdir.join("own.png"),
+    );
     let cat = t.path().join("cat.sqlite");
     let mut opts = ScanOptions::new(vec![shopdir.clone()]);
     opts.reference = vec![refdir.clone()];
     let r = scan::scan(&cat, &opts, &|_| {}).unwrap();
     assert!(r.groups.is_empty(), "{:?}", r.groups);
     // A stolen copy in the shop is reported with its original marked as the reference.
-    save(&image::imageops::flip_horizontal(&a), &shopdir.join("listing.png"));
-    let r = scan::scan(&cat, &ScanOptions::new(vec![shopdir.clone(), refdir.clone()]), &|_| {})
-        .unwrap();
-    assert_eq!(r.groups.len(), 1, "reference roots are remembered by the catalogue");
+    save(
+        &image::imageops::flip_horizontal(&a),
+        &shopdir.join("listing.png"),
+    );
+    let r = scan::scan(
+        &cat,
+        &ScanOptions::new(vec![shopdir.clone(), refdir.clone()]),
+        &|_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        r.groups.len(),
+        1,
+        "reference roots are remembered by the catalogue"
+    );
     let refs: Vec<bool> = r.groups[0].members.iter().map(|m| m.reference).collect();
     assert_eq!(refs, vec![true, true, false]);
     // The seller marks the listing as "not a copy" of both originals: the group goes.
@@ -220,16 +264,29 @@ fn match_finds_every_copy_of_one_photo() {
     let cat = t.path().join("cat.sqlite");
     run(&cat, std::slice::from_ref(&dir));
     let q = t.path().join("query.jpg");
-    std::fs::write(&q, common::bad::jpeg(&common::cases::scene(640, 480, 1), 90)).unwrap();
+    std::fs::write(
+        &q,
+        common::bad::jpeg(&common::cases::scene(640, 480, 1), 90),
+    )
+    .unwrap();
     let m = scan::match_image(&cat, &q, 0.85, &Default::default()).unwrap();
     let mut found: Vec<String> = m
         .matches
         .iter()
-        .map(|h| Path::new(&h.path).file_name().unwrap().to_string_lossy().into_owned())
+        .map(|h| {
+            Path::new(&h.path)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     found.sort();
     assert_eq!(found, vec!["a.png", "a_crop35.png", "a_mirror.png"]);
-    assert!(m.matches.windows(2).all(|w| w[0].score.similarity >= w[1].score.similarity));
+    assert!(m
+        .matches
+        .windows(2)
+        .all(|w| w[0].score.similarity >= w[1].score.similarity));
     let none = t.path().join("other.png");
     save(&common::cases::scene(640, 480, 99), &none);
     assert!(scan::match_image(&cat, &none, 0.85, &Default::default())
@@ -274,7 +331,10 @@ fn a_killed_scan_resumes_to_the_same_catalogue_and_groups() {
         let img = common::cases::scene(900, 700, 100 + k);
         save(&img, &dir.join(format!("p{k:02}.png")));
         if k % 4 == 0 {
-            save(&image::imageops::flip_horizontal(&img), &dir.join(format!("p{k:02}_m.png")));
+            save(
+                &image::imageops::flip_horizontal(&img),
+                &dir.join(format!("p{k:02}_m.png")),
+            );
         }
     }
     let clean = t.path().join("clean.sqlite");
@@ -286,7 +346,14 @@ fn a_killed_scan_resumes_to_the_same_catalogue_and_groups() {
     let mut kills = 0;
     for delay_ms in [150u64, 300, 450, 600, 800, 1000, 1300] {
         let mut child = bin()
-            .args(["scan", "--batch-files", "2", "--format", "json", "--catalogue"])
+            .args([
+                "scan",
+                "--batch-files",
+                "2",
+                "--format",
+                "json",
+                "--catalogue",
+            ])
             .arg(&cat)
             .arg(&dir)
             .stdout(std::process::Stdio::null())
@@ -300,7 +367,10 @@ fn a_killed_scan_resumes_to_the_same_catalogue_and_groups() {
         }
         child.wait().unwrap();
     }
-    assert!(kills >= 2, "the test must actually interrupt scans ({kills})");
+    assert!(
+        kills >= 2,
+        "the test must actually interrupt scans ({kills})"
+    );
     let (got, code) = groups_json(&cat, &dir);
     assert_eq!(code, 1);
     assert_eq!(got, want);
@@ -327,11 +397,19 @@ fn cli_formats_and_exit_codes() {
     };
     let (text, code) = go("text");
     assert_eq!(code, Some(1), "duplicates found");
-    assert!(text.starts_with("2 group(s) of near-duplicates at or above 85.0 %"), "{text}");
+    assert!(
+        text.starts_with("2 group(s) of near-duplicates at or above 85.0 %"),
+        "{text}"
+    );
     let (jsonl, _) = go("jsonl");
-    let lines: Vec<serde_json::Value> =
-        jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let schemas: Vec<&str> = lines.iter().map(|l| l["schema"].as_str().unwrap()).collect();
+    let lines: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let schemas: Vec<&str> = lines
+        .iter()
+        .map(|l| l["schema"].as_str().unwrap())
+        .collect();
     assert_eq!(
         schemas,
         [
@@ -343,15 +421,27 @@ fn cli_formats_and_exit_codes() {
     );
     let (csv, _) = go("csv");
     assert_eq!(csv.lines().filter(|l| l.starts_with("member,")).count(), 6);
-    assert!(csv.lines().any(|l| l.starts_with("problem,") && l.contains("W_SYMLINK_NOT_FOLLOWED")));
+    assert!(csv
+        .lines()
+        .any(|l| l.starts_with("problem,") && l.contains("W_SYMLINK_NOT_FOLLOWED")));
     // Nothing alike: exit 0.
     let lone = t.path().join("lone");
     save(&common::cases::scene(300, 300, 77), &lone.join("x.png"));
-    let o = bin().args(["scan", "--catalogue"]).arg(&cat).arg(&lone).output().unwrap();
+    let o = bin()
+        .args(["scan", "--catalogue"])
+        .arg(&cat)
+        .arg(&lone)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0));
     // Unreadable file: exit 2, listed.
     std::fs::write(lone.join("bad.jpg"), b"\xff\xd8\xff\xe0 truncated").unwrap();
-    let o = bin().args(["scan", "--catalogue"]).arg(&cat).arg(&lone).output().unwrap();
+    let o = bin()
+        .args(["scan", "--catalogue"])
+        .arg(&cat)
+        .arg(&lone)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.jpg"));
     // match through the binary.

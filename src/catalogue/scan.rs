@@ -68,7 +68,10 @@ impl ScanOptions {
 #[derive(Debug, Clone, Copy)]
 pub enum Progress {
     /// A stage starts; `total` is known for fingerprint and match, 0 for walk.
-    Stage { name: &'static str, total: u64 },
+    Stage {
+        name: &'static str,
+        total: u64,
+    },
     Advance(u64),
 }
 
@@ -164,7 +167,7 @@ pub struct ScanReport {
 pub enum ScanError {
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
-    #[error("{path}: catalogue is in use by another scan (locked); wait for it or use --wait")]
+    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished")]
     Busy { path: PathBuf },
 }
 
@@ -212,7 +215,8 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
         let abs = match std::fs::canonicalize(root) {
             Ok(p) => p,
             Err(e) => {
-                w.problems.push(Problem::from_error(&Error::from_io(root, e)));
+                w.problems
+                    .push(Problem::from_error(&Error::from_io(root, e)));
                 continue;
             }
         };
@@ -295,11 +299,20 @@ enum Outcome {
 }
 
 /// Analyse one file, consulting the catalogue first.
-fn fingerprint_one(cat: &Mutex<Catalogue>, path: &Path, limits: &Limits) -> (Option<FileStat>, Outcome) {
+fn fingerprint_one(
+    cat: &Mutex<Catalogue>,
+    path: &Path,
+    limits: &Limits,
+) -> (Option<FileStat>, Outcome) {
     let key = path.display().to_string();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) => return (None, Outcome::Failed(Problem::from_error(&Error::from_io(path, e)))),
+        Err(e) => {
+            return (
+                None,
+                Outcome::Failed(Problem::from_error(&Error::from_io(path, e))),
+            )
+        }
     };
     let st = FileStat::of(&meta);
     let lookup = |sha: &[u8; 32], fast: bool| -> Result<Option<Outcome>, CatalogueError> {
@@ -312,11 +325,13 @@ fn fingerprint_one(cat: &Mutex<Catalogue>, path: &Path, limits: &Limits) -> (Opt
         }
         Ok(None)
     };
-    let catalogue_problem = |e: CatalogueError| Outcome::Failed(Problem {
-        path: key.clone(),
-        code: e.code().into(),
-        message: e.to_string(),
-    });
+    let catalogue_problem = |e: CatalogueError| {
+        Outcome::Failed(Problem {
+            path: key.clone(),
+            code: e.code().into(),
+            message: e.to_string(),
+        })
+    };
     let known = {
         let c = cat.lock().unwrap_or_else(|p| p.into_inner());
         c.known_file(&key, st)
@@ -786,8 +801,7 @@ pub fn match_image(
     if !catalogue.exists() {
         return Err(MatchError::Catalogue(CatalogueError::Io {
             path: catalogue.to_path_buf(),
-            detail: "no catalogue here yet; run `pairproof scan DIR --catalogue FILE` first"
-                .into(),
+            detail: "no catalogue here yet; run `pairproof scan DIR --catalogue FILE` first".into(),
         }));
     }
     let d = decode::decode_path(query, limits)?;

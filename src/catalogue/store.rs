@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// Catalogue errors, with stable codes (docs/errors.md).
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
-    #[error("{path}: catalogue is in use by another scan (locked); wait for it or use --wait")]
+    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished")]
     Locked { path: PathBuf },
     #[error("{path}: catalogue file is corrupt ({detail}); `pairproof catalogue rebuild` exports user decisions first")]
     Corrupt { path: PathBuf, detail: String },
@@ -189,7 +189,9 @@ impl Catalogue {
             });
         }
         cat.conn
-            .execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            )
             .map_err(err)?;
         let found: Option<String> = cat
             .conn
@@ -385,7 +387,11 @@ impl Catalogue {
             .prepare_cached(sql)
             .and_then(|mut st| {
                 st.query_row(
-                    params![&sha256[..], fingerprint::ALGORITHM, fingerprint::ALGORITHM_VERSION],
+                    params![
+                        &sha256[..],
+                        fingerprint::ALGORITHM,
+                        fingerprint::ALGORITHM_VERSION
+                    ],
                     |r| {
                         Ok((
                             r.get(0)?,
@@ -423,7 +429,8 @@ impl Catalogue {
                     bx,
                     View {
                         quality: q,
-                        hashes: unpack_hashes(&c).ok_or_else(|| self.corrupt("canonical hashes"))?,
+                        hashes: unpack_hashes(&c)
+                            .ok_or_else(|| self.corrupt("canonical hashes"))?,
                     },
                 ))
             }
@@ -452,7 +459,9 @@ impl Catalogue {
     /// The error recorded for content that could not be decoded by this tool version.
     pub fn broken(&self, sha256: &[u8; 32]) -> Result<Option<(String, String)>, CatalogueError> {
         self.conn
-            .prepare_cached("SELECT code, message FROM broken WHERE sha256 = ?1 AND tool_version = ?2")
+            .prepare_cached(
+                "SELECT code, message FROM broken WHERE sha256 = ?1 AND tool_version = ?2",
+            )
             .and_then(|mut st| {
                 st.query_row(params![&sha256[..], crate::VERSION], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -469,7 +478,9 @@ impl Catalogue {
             .prepare("SELECT path, sha256 FROM files ORDER BY path")
             .map_err(self.err())?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
             .map_err(self.err())?;
         let mut out = Vec::new();
         for r in rows {
@@ -621,7 +632,12 @@ impl Batch<'_> {
 
     /// Record that this content could not be decoded (by this tool version), so re-scans
     /// report it without decoding it again.
-    pub fn put_broken(&self, sha256: &[u8; 32], code: &str, message: &str) -> Result<(), CatalogueError> {
+    pub fn put_broken(
+        &self,
+        sha256: &[u8; 32],
+        code: &str,
+        message: &str,
+    ) -> Result<(), CatalogueError> {
         self.tx
             .execute(
                 "INSERT OR REPLACE INTO broken (sha256, tool_version, code, message) VALUES (?1, ?2, ?3, ?4)",

@@ -153,7 +153,16 @@ pub fn scan(a: ScanArgs) -> u8 {
         }
     };
     for p in &report.problems {
-        eprintln!("{}[{}]: {}", if p.code.starts_with('W') { "note" } else { "error" }, p.code, p.message);
+        eprintln!(
+            "{}[{}]: {}",
+            if p.code.starts_with('W') {
+                "note"
+            } else {
+                "error"
+            },
+            p.code,
+            p.message
+        );
     }
     match a.format {
         ScanFormat::Text => out(&scan_text(&report)),
@@ -225,7 +234,10 @@ fn scan_text(r: &ScanReport) -> String {
         }
     }
     if !r.problems.is_empty() {
-        s.push_str(&format!("\n{} file(s) could not be used:\n", r.problems.len()));
+        s.push_str(&format!(
+            "\n{} file(s) could not be used:\n",
+            r.problems.len()
+        ));
         for p in &r.problems {
             s.push_str(&format!("  [{}] {}\n", p.code, p.message));
         }
@@ -395,4 +407,3 @@ fn match_text(r: &MatchReport) -> String {
     }
     s
 }
-

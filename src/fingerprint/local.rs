@@ -332,7 +332,7 @@ impl Features {
 
     /// Inverse of [`Features::encode`]; `None` for a malformed blob.
     pub fn decode(b: &[u8]) -> Option<Features> {
-        if b.len() < 4 || (b.len() - 4) % Self::BYTES_PER_FEATURE != 0 {
+        if b.len() < 4 || !(b.len() - 4).is_multiple_of(Self::BYTES_PER_FEATURE) {
             return None;
         }
         let u16at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);

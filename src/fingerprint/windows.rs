@@ -137,7 +137,11 @@ pub fn windows(img: &RgbImage) -> Windows {
     for &(side, n) in LAYOUT {
         for iy in 0..n {
             for ix in 0..n {
-                let step = if n > 1 { (1.0 - side) / (n - 1) as f32 } else { 0.0 };
+                let step = if n > 1 {
+                    (1.0 - side) / (n - 1) as f32
+                } else {
+                    0.0
+                };
                 let d = window_dct(&grid, ix as f32 * step, iy as f32 * step, side, side);
                 subs.push(pdq::bits(&d));
             }
