@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::candidates::{self, Entry};
-use super::store::{Catalogue, CatalogueError, FileStat};
+use super::store::{CachedScore, Catalogue, CatalogueError, FileStat};
 use crate::decode;
 use crate::error::Error;
 use crate::fingerprint::{self, Analysis, Dihedral};
@@ -460,7 +460,27 @@ fn under_any(path: &str, roots: &[String]) -> bool {
         .any(|r| path == r || path.starts_with(&format!("{}/", r.trim_end_matches('/'))))
 }
 
-/// Score candidate pairs (indices into `items`) in chunks, loading features per chunk.
+fn to_cached(
+    s: f64,
+    m: &fingerprint::HashMatch,
+    v: &fingerprint::local::Verification,
+) -> CachedScore {
+    CachedScore {
+        similarity: s,
+        distance: m.distance,
+        orientation: Dihedral::ALL
+            .iter()
+            .position(|d| *d == m.orientation)
+            .unwrap_or(0) as u8,
+        verified: v.verified(),
+        mirrored: v.mirrored,
+        inliers: v.inliers as u32,
+    }
+}
+
+/// Score candidate pairs (indices into `items`) in chunks. Scores cached in the catalogue by a
+/// previous scan are reused (a pair of contents always scores the same under one algorithm
+/// version); the rest are verified with features loaded per chunk, and cached.
 fn verify_candidates(
     cat: &Mutex<Catalogue>,
     items: &[Item],
@@ -470,20 +490,33 @@ fn verify_candidates(
     const CHUNK: usize = 4096;
     let mut out = Vec::new();
     for chunk in pairs.chunks(CHUNK) {
-        let mut need: Vec<u32> = chunk.iter().flat_map(|&(i, j)| [i, j]).collect();
+        let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cached = Vec::with_capacity(chunk.len());
+        for &(i, j) in chunk {
+            cached.push(c.pair_score(&items[i as usize].sha, &items[j as usize].sha)?);
+        }
+        let mut need: Vec<u32> = chunk
+            .iter()
+            .zip(&cached)
+            .filter(|(_, c)| c.is_none())
+            .flat_map(|(&(i, j), _)| [i, j])
+            .collect();
         need.sort_unstable();
         need.dedup();
         let mut feats = HashMap::new();
-        {
-            let c = cat.lock().unwrap_or_else(|p| p.into_inner());
-            for &i in &need {
-                let f = c.features(&items[i as usize].sha)?.unwrap_or_default();
-                feats.insert(i, f);
-            }
+        for &i in &need {
+            let f = c.features(&items[i as usize].sha)?.unwrap_or_default();
+            feats.insert(i, f);
         }
-        let scored: Vec<(u32, u32, PairScore)> = chunk
+        drop(c);
+        let scored: Vec<(u32, u32, CachedScore, bool)> = chunk
             .par_iter()
-            .map(|&(i, j)| {
+            .zip(&cached)
+            .map(|(&(i, j), hit)| {
+                progress(Progress::Advance(1));
+                if let Some(h) = hit {
+                    return (i, j, *h, false);
+                }
                 let (a, b) = (&items[i as usize], &items[j as usize]);
                 let (s, m, v) = matching::score(
                     &a.entry.fingerprint,
@@ -491,25 +524,36 @@ fn verify_candidates(
                     &b.entry.fingerprint,
                     &feats[&j],
                 );
-                progress(Progress::Advance(1));
-                (
-                    i,
-                    j,
-                    PairScore {
-                        a: a.paths[0].clone(),
-                        b: b.paths[0].clone(),
-                        similarity: s,
-                        identical: false,
-                        hash_distance: Some(m.distance),
-                        orientation: Some(m.orientation),
-                        verified: v.verified(),
-                        mirrored: v.mirrored,
-                        inliers: v.inliers,
-                    },
-                )
+                (i, j, to_cached(s, &m, &v), true)
             })
             .collect();
-        out.extend(scored);
+        let mut c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        c.batch(|b| {
+            for (i, j, s, fresh) in &scored {
+                if *fresh {
+                    b.put_pair_score(&items[*i as usize].sha, &items[*j as usize].sha, s)?;
+                }
+            }
+            Ok(())
+        })?;
+        drop(c);
+        out.extend(scored.into_iter().map(|(i, j, s, _)| {
+            (
+                i,
+                j,
+                PairScore {
+                    a: items[i as usize].paths[0].clone(),
+                    b: items[j as usize].paths[0].clone(),
+                    similarity: s.similarity,
+                    identical: false,
+                    hash_distance: Some(s.distance),
+                    orientation: Dihedral::ALL.get(s.orientation as usize).copied(),
+                    verified: s.verified,
+                    mirrored: s.mirrored,
+                    inliers: s.inliers as usize,
+                },
+            )
+        }));
     }
     Ok(out)
 }

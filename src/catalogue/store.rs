@@ -70,6 +70,18 @@ fn classify(path: &Path, e: rusqlite::Error) -> CatalogueError {
     }
 }
 
+/// A scored pair of contents, cached so a re-scan does not verify it again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CachedScore {
+    pub similarity: f64,
+    pub distance: u32,
+    /// Index into `Dihedral::ALL`.
+    pub orientation: u8,
+    pub verified: bool,
+    pub mirrored: bool,
+    pub inliers: u32,
+}
+
 /// File identity used for the fast path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStat {
@@ -123,6 +135,12 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE INDEX IF NOT EXISTS files_identity ON files (dev, inode, size, mtime_ns);
 CREATE TABLE IF NOT EXISTS broken (
     sha256 BLOB PRIMARY KEY, tool_version TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pair_scores (
+    sha_a BLOB NOT NULL, sha_b BLOB NOT NULL, algorithm_version INTEGER NOT NULL,
+    similarity REAL NOT NULL, distance INTEGER NOT NULL, orientation INTEGER NOT NULL,
+    verified INTEGER NOT NULL, mirrored INTEGER NOT NULL, inliers INTEGER NOT NULL,
+    PRIMARY KEY (sha_a, sha_b, algorithm_version)
 );
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
@@ -553,6 +571,36 @@ impl Catalogue {
         })
     }
 
+    /// The cached score of (a, b) under the current algorithm, if any.
+    pub fn pair_score(
+        &self,
+        a: &[u8; 32],
+        b: &[u8; 32],
+    ) -> Result<Option<CachedScore>, CatalogueError> {
+        self.conn
+            .prepare_cached(
+                "SELECT similarity, distance, orientation, verified, mirrored, inliers FROM pair_scores
+                 WHERE sha_a = ?1 AND sha_b = ?2 AND algorithm_version = ?3",
+            )
+            .and_then(|mut st| {
+                st.query_row(
+                    params![&a[..], &b[..], fingerprint::ALGORITHM_VERSION],
+                    |r| {
+                        Ok(CachedScore {
+                            similarity: r.get(0)?,
+                            distance: r.get(1)?,
+                            orientation: r.get(2)?,
+                            verified: r.get(3)?,
+                            mirrored: r.get(4)?,
+                            inliers: r.get(5)?,
+                        })
+                    },
+                )
+                .optional()
+            })
+            .map_err(self.err())
+    }
+
     /// Path of the catalogue file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -626,6 +674,35 @@ impl Batch<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![&sha256[..], f.algorithm, f.algorithm_version, f.width, f.height, f.whole.quality, pack_hashes(&f.whole), cbox, cq, canon, a.windows.encode(), a.features.encode()],
             )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Cache the score of (a, b) under the current algorithm.
+    pub fn put_pair_score(
+        &self,
+        a: &[u8; 32],
+        b: &[u8; 32],
+        c: &CachedScore,
+    ) -> Result<(), CatalogueError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO pair_scores (sha_a, sha_b, algorithm_version, similarity, distance, orientation, verified, mirrored, inliers)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    &a[..],
+                    &b[..],
+                    fingerprint::ALGORITHM_VERSION,
+                    c.similarity,
+                    c.distance,
+                    c.orientation,
+                    c.verified,
+                    c.mirrored,
+                    c.inliers
+                ])
+            })
             .map_err(self.err())?;
         Ok(())
     }
