@@ -14,6 +14,7 @@ pub mod check;
 pub mod compliance;
 pub mod decode;
 pub mod error;
+pub mod evidence;
 pub mod fingerprint;
 pub mod matching;
 pub mod metadata;

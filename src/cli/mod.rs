@@ -41,6 +41,10 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Find every copy of one photo in the catalogue (exit 1 when found).
     Match(scan::MatchArgs),
+    /// Build an appeal bundle (case.zip): report (HTML + JSON), originals, overlay, heatmap, SHA256SUMS.
+    Evidence(evidence::EvidenceArgs),
+    /// Check an evidence bundle: every hash and every score recomputed from its originals.
+    Verify(evidence::VerifyArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -54,6 +58,8 @@ pub fn main() -> ExitCode {
         Command::Hash(a) => compare::hash(a),
         Command::Scan(a) => scan::scan(a),
         Command::Match(a) => scan::match_cmd(a),
+        Command::Evidence(a) => evidence::evidence(a),
+        Command::Verify(a) => evidence::verify(a),
     };
     ExitCode::from(code)
 }
@@ -81,6 +87,7 @@ pub(crate) use outln;
 
 mod check;
 mod compare;
+mod evidence;
 mod lint;
 mod scan;
 mod strip;

@@ -1,0 +1,371 @@
+//! Evidence bundles: build from fixtures, unzip, `sha256sum -c`, `verify`, tampering, no forced
+//! alignment, unreadable inputs listed, claimed metadata (written by exiftool, an independent
+//! tool), and the HTML rendered in headless Chromium with no network request.
+mod common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pairproof::evidence::{self, bundle, EvidenceOptions, Lang};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+}
+
+fn exiftool(args: &[&str], file: &Path) {
+    let o = Command::new("exiftool")
+        .args(args)
+        .arg("-overwrite_original")
+        .arg(file)
+        .output()
+        .expect("exiftool is installed by .ci/run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// An original JPEG with EXIF written by exiftool (capture time, camera, GPS, thumbnail), a
+/// mirrored + cropped + recoloured copy, an unrelated photo and a broken file.
+fn case_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    let img = common::cases::scene(900, 700, 42);
+    let original = dir.join("original.jpg");
+    std::fs::write(&original, common::bad::jpeg(&img, 92)).unwrap();
+    let thumb = dir.join("thumb.jpg");
+    let small = image::imageops::resize(&img, 160, 124, image::imageops::FilterType::Triangle);
+    std::fs::write(&thumb, common::bad::jpeg(&small, 85)).unwrap();
+    exiftool(
+        &[
+            "-DateTimeOriginal=2026:03:14 10:20:30",
+            "-OffsetTimeOriginal=+08:00",
+            "-ModifyDate=2026:03:14 10:20:30",
+            "-Make=Canon",
+            "-Model=Canon EOS R6",
+            "-GPSLatitude=31.2304",
+            "-GPSLatitudeRef=N",
+            "-GPSLongitude=121.4737",
+            "-GPSLongitudeRef=E",
+            &format!("-ThumbnailImage<={}", thumb.display()),
+        ],
+        &original,
+    );
+    let mut copy = image::imageops::flip_horizontal(&img);
+    copy = image::imageops::crop_imm(&copy, 150, 0, 750, 640).to_image();
+    for p in copy.pixels_mut() {
+        for c in p.0.iter_mut() {
+            *c = (*c as f32 * 1.1).min(255.0) as u8;
+        }
+    }
+    let suspect = dir.join("listing-copy.jpg");
+    std::fs::write(&suspect, common::bad::jpeg(&copy, 85)).unwrap();
+    let unrelated = dir.join("unrelated.png");
+    common::cases::scene(800, 800, 7).save(&unrelated).unwrap();
+    let broken = dir.join("broken.jpg");
+    let j = common::bad::jpeg(&img, 90);
+    std::fs::write(&broken, &j[..j.len() / 3]).unwrap();
+    (original, suspect, unrelated, broken)
+}
+
+fn options(dir: &Path, lang: Lang) -> EvidenceOptions {
+    let (original, suspect, unrelated, broken) = case_files(dir);
+    let licence = dir.join("licence.txt");
+    std::fs::write(&licence, "Photo licensed to Example Shop, 2026-03-20.\n").unwrap();
+    EvidenceOptions {
+        original,
+        suspects: vec![suspect, unrelated, broken],
+        authorisation: vec![licence],
+        lang,
+        show_gps: false,
+        command_line: "pairproof evidence original.jpg listing-copy.jpg unrelated.png broken.jpg --out case.zip".into(),
+        created_utc: Some("2026-11-22T12:00:00Z".into()),
+        limits: Default::default(),
+    }
+}
+
+fn unzip(zip: &Path, to: &Path) {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let out = to.join(f.name().unwrap().to_string());
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        std::fs::write(out, b).unwrap();
+    }
+}
+
+/// Rewrite the zip with one byte of `entry` flipped.
+fn tamper(zip: &Path, entry: &str, out: &Path) {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).unwrap();
+        if name == entry {
+            let k = b.len() / 2;
+            b[k] ^= 0x01;
+        }
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&b).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn bundle_unzips_passes_sha256sum_and_verify_and_tampering_fails() {
+    let t = tempfile::tempdir().unwrap();
+    let opts = options(t.path(), Lang::En);
+    let case = evidence::build(&opts);
+    let zip = t.path().join("case.zip");
+    bundle::write(&case, &zip).unwrap();
+
+    let x = t.path().join("x");
+    unzip(&zip, &x);
+    let o = Command::new("sha256sum")
+        .args(["-c", "--strict", "SHA256SUMS"])
+        .current_dir(&x)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    // Originals are byte-identical copies.
+    let bundled = std::fs::read(x.join("originals/00-original.jpg")).unwrap();
+    assert_eq!(bundled, std::fs::read(&opts.original).unwrap());
+    assert!(x.join("authorisation/01-licence.txt").exists());
+    assert!(x.join("derived/suspect-01-overlay.png").exists());
+    assert!(x.join("derived/suspect-01-heatmap.png").exists());
+
+    let v = bundle::verify(&zip, &Default::default()).unwrap();
+    assert!(
+        v.ok,
+        "{:?}",
+        v.checks.iter().filter(|c| !c.ok).collect::<Vec<_>>()
+    );
+    let o = bin().arg("verify").arg(&zip).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+
+    let bad = t.path().join("tampered.zip");
+    tamper(&zip, "originals/00-original.jpg", &bad);
+    let v = bundle::verify(&bad, &Default::default()).unwrap();
+    assert!(!v.ok);
+    let failed: Vec<&str> = v
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.what.as_str())
+        .collect();
+    assert!(failed.contains(&"originals/00-original.jpg"), "{failed:?}");
+    let o = bin().arg("verify").arg(&bad).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("FAIL  originals/00-original.jpg: SHA-256 is")
+            && text.contains("the file was changed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_says_what_matched_how_and_lists_unreadable_inputs() {
+    let t = tempfile::tempdir().unwrap();
+    let case = evidence::build(&options(t.path(), Lang::En));
+    let r = &case.report;
+    assert_eq!(r.schema, "pairproof.evidence/1");
+    assert_eq!(r.suspects.len(), 3);
+
+    let copy = &r.suspects[0].result;
+    assert_eq!(copy.verdict, "match");
+    assert!(copy.verified);
+    let tr = copy.transform.expect("a verified match is aligned");
+    assert!(tr.mirrored);
+    // The copy was mirrored and then cut 150 px from its left: in the original's frame that is
+    // 150 / 900 = 16.7 % from the right, and 60 / 700 = 8.6 % from the bottom. Tolerance
+    // 0.02: the crop edge is found on the 1024-px working frame through a fitted transform.
+    assert!((tr.cut_right - 0.167).abs() < 0.02, "{tr:?}");
+    assert!((tr.cut_bottom - 0.086).abs() < 0.02, "{tr:?}");
+    assert!(tr.cut_left < 0.02 && tr.cut_top < 0.02, "{tr:?}");
+    assert!((tr.scale - 1.0).abs() < 0.02, "{tr:?}");
+    let coverage = copy.coverage.unwrap();
+    // (750 × 640) / (900 × 700) = 0.762; same tolerance reason.
+    assert!((coverage - 0.762).abs() < 0.02, "{coverage}");
+    assert!(copy.ssim_overlap.unwrap() > 0.8, "{:?}", copy.ssim_overlap);
+    assert!(
+        copy.words_en.contains("Mirrored horizontally"),
+        "{}",
+        copy.words_en
+    );
+    assert!(
+        copy.words_en.contains("from the right"),
+        "{}",
+        copy.words_en
+    );
+    assert!(copy.words_zh.contains("水平镜像"), "{}", copy.words_zh);
+
+    let unrelated = &r.suspects[1].result;
+    assert_eq!(unrelated.verdict, "no_match");
+    assert!(unrelated.transform.is_none() && unrelated.overlay.is_none());
+    assert!(unrelated.words_en.starts_with("No match"));
+    assert!(case.html.contains("NO MATCH"));
+
+    let broken = &r.suspects[2];
+    assert_eq!(broken.result.verdict, "unreadable");
+    assert_eq!(
+        broken.file.error.as_ref().unwrap().code,
+        "E_DECODE_TRUNCATED"
+    );
+    assert!(case.html.contains("E_DECODE_TRUNCATED"));
+    assert!(r.has_unreadable());
+
+    // Claimed metadata as exiftool wrote it; GPS present but redacted.
+    let m = r.claimed_metadata.as_ref().unwrap();
+    assert_eq!(m.date_time_original.as_deref(), Some("2026:03:14 10:20:30"));
+    assert_eq!(m.offset_time_original.as_deref(), Some("+08:00"));
+    assert_eq!(m.make.as_deref(), Some("Canon"));
+    assert_eq!(m.model.as_deref(), Some("Canon EOS R6"));
+    assert!(m.gps_present);
+    assert_eq!(m.gps.as_deref(), Some("redacted"));
+    assert!(!case.html.contains("31.2304"));
+    let status = |id: &str| m.checks.iter().find(|c| c.id == id).unwrap().status;
+    assert_eq!(status("dates"), "consistent");
+    assert_eq!(status("thumbnail"), "consistent");
+}
+
+#[test]
+fn an_edited_original_is_flagged_by_its_thumbnail_and_gps_shows_on_request() {
+    let t = tempfile::tempdir().unwrap();
+    let mut opts = options(t.path(), Lang::ZhCn);
+    // Replace the thumbnail with another picture: what an edit after capture leaves behind.
+    let other = t.path().join("other-thumb.jpg");
+    let small = image::imageops::resize(
+        &common::cases::scene(900, 700, 43),
+        160,
+        124,
+        image::imageops::FilterType::Triangle,
+    );
+    std::fs::write(&other, common::bad::jpeg(&small, 85)).unwrap();
+    exiftool(
+        &[&format!("-ThumbnailImage<={}", other.display())],
+        &opts.original,
+    );
+    opts.show_gps = true;
+    let case = evidence::build(&opts);
+    let m = case.report.claimed_metadata.as_ref().unwrap();
+    let thumb = m.checks.iter().find(|c| c.id == "thumbnail").unwrap();
+    assert_eq!(thumb.status, "inconsistent", "{}", thumb.en);
+    assert_eq!(m.gps.as_deref(), Some("31.230400, 121.473700"));
+    assert!(case.html.contains("<html lang=\"zh-CN\">"));
+    assert!(case.html.contains("图片盗用证据报告"));
+}
+
+#[test]
+fn cli_writes_the_bundle_and_exits_by_the_worst_result() {
+    let t = tempfile::tempdir().unwrap();
+    let (original, suspect, unrelated, _) = case_files(t.path());
+    let zip = t.path().join("out/case.zip");
+    std::fs::create_dir_all(zip.parent().unwrap()).unwrap();
+    let o = bin()
+        .arg("evidence")
+        .args([&original, &suspect, &unrelated])
+        .arg("--out")
+        .arg(&zip)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "a match was found");
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["schema"], "pairproof.evidence/1");
+    assert!(doc["command_line"].as_str().unwrap().contains("evidence"));
+    assert!(zip.exists());
+    // Nothing but the bundle was written next to it (atomic write, no temporary left).
+    assert_eq!(std::fs::read_dir(zip.parent().unwrap()).unwrap().count(), 1);
+    let o = bin()
+        .arg("evidence")
+        .args([&original, &unrelated])
+        .arg("--out")
+        .arg(t.path().join("none.zip"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "no match");
+}
+
+/// URLs Chromium fetched on behalf of the page (requests whose network isolation key is the
+/// page's file:// origin), from its net log. Browser-internal requests are not the page's.
+fn page_requests(netlog: &Path) -> Vec<String> {
+    let d: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(netlog).unwrap()).unwrap();
+    let start = d["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].as_i64();
+    d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"].as_i64() == start)
+        .filter(|e| {
+            e["params"]["network_isolation_key"]
+                .as_str()
+                .is_some_and(|k| k.contains("file://"))
+                || e["params"]["initiator"] == "null"
+        })
+        .filter_map(|e| e["params"]["url"].as_str().map(String::from))
+        .filter(|u| !u.starts_with("data:"))
+        .collect()
+}
+
+fn chromium(html: &Path, png: &Path, netlog: &Path) {
+    let o = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+            "--window-size=1200,1800",
+        ])
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium is installed by .ci/run");
+    assert!(png.exists(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn report_renders_in_headless_chromium_without_network() {
+    let t = tempfile::tempdir().unwrap();
+    let case = evidence::build(&options(t.path(), Lang::En));
+    let html = t.path().join("report.html");
+    std::fs::write(&html, &case.html).unwrap();
+    let (png, net) = (t.path().join("shot.png"), t.path().join("net.json"));
+    chromium(&html, &png, &net);
+    let shot = image::open(&png).unwrap().to_rgb8();
+    assert_eq!(shot.dimensions(), (1200, 1800));
+    // Not blank: a blank page is one colour; text, tables and embedded photos give hundreds
+    // (916 measured at this size), and a good share of the page is not white.
+    let non_white = shot.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+    assert!(
+        non_white * 10 > (1200 * 1800),
+        "{non_white} non-white pixels"
+    );
+    let mut colours: Vec<[u8; 3]> = shot.pixels().map(|p| p.0).collect();
+    colours.sort();
+    colours.dedup();
+    assert!(colours.len() > 200, "{} distinct colours", colours.len());
+    let requests = page_requests(&net);
+    assert!(
+        requests.is_empty(),
+        "the page made network requests: {requests:?}"
+    );
+
+    // Positive control: the same check sees a page that does fetch something.
+    let leaky = t.path().join("leaky.html");
+    std::fs::write(
+        &leaky,
+        "<html><body><img src=\"http://127.0.0.1:9/x.png\"></body></html>",
+    )
+    .unwrap();
+    let net2 = t.path().join("net2.json");
+    chromium(&leaky, &t.path().join("leaky.png"), &net2);
+    assert_eq!(
+        page_requests(&net2),
+        vec!["http://127.0.0.1:9/x.png".to_string()]
+    );
+}
