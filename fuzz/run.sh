@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fuzz every target for SECONDS each (default 60), seeding corpora from the fixtures and the
+# committed regression inputs. Needs the nightly toolchain and cargo-fuzz
+# (`cargo install cargo-fuzz`). Crashers land in fuzz/artifacts/TARGET/; copy each into
+# tests/fuzz_regressions/TARGET/ (tests/fuzz_regressions.rs replays them) after fixing it.
+#   bash fuzz/run.sh [SECONDS] [TARGET...]
+set -euo pipefail
+cd "$(dirname "$0")"
+SECS=${1:-60}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(decode pair_rules fingerprint catalogue_row)
+for t in "${TARGETS[@]}"; do
+  mkdir -p "corpus/$t"
+  case "$t" in
+    decode|pair_rules)
+      # Small seeds: the small fixtures, and (with ImageMagick) 48-px versions of the others in
+      # every decoded container, keeping their metadata (EXIF, ICC, 16-bit, alpha, progressive).
+      find ../fixtures -maxdepth 2 -type f -size -20k -exec cp -n {} "corpus/$t/" \;
+      if command -v convert >/dev/null 2>&1; then
+        for f in ../fixtures/*.jpg ../fixtures/*.png; do
+          b=$(basename "$f" | tr . _)
+          for ext in jpg png gif webp bmp; do
+            convert "$f" -resize 48x48 "corpus/$t/$b.$ext" 2>/dev/null || true
+          done
+        done
+        convert ../fixtures/shoe-hidden.jpg -resize 48x48 -interlace Plane "corpus/$t/progressive.jpg"
+        convert ../fixtures/shoe-hidden.jpg -resize 48x48 -colorspace Gray "corpus/$t/grey.jpg"
+        convert ../fixtures/shoe-hidden.jpg -resize 48x48 -colors 16 "corpus/$t/palette.png"
+        convert -delay 10 ../fixtures/shoe-hidden.jpg ../fixtures/shoe-main.jpg -resize 32x32 "corpus/$t/anim.gif"
+      fi ;;
+  esac
+  if [ -d "../tests/fuzz_regressions/$t" ]; then cp -n ../tests/fuzz_regressions/$t/* "corpus/$t/" 2>/dev/null || true; fi
+  cargo +nightly fuzz run "$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=20 -max_len="${MAX_LEN:-65536}" ${FUZZ_EXTRA:-} -print_final_stats=1 \
+    2>&1 | tee "fuzz-$t.log" | grep -E "^(#[0-9]+ +(DONE|pulse)|stat::|==|SUMMARY|Done)" || true
+done
