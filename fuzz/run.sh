@@ -29,6 +29,15 @@ for t in "${TARGETS[@]}"; do
         convert ../fixtures/shoe-hidden.jpg -resize 48x48 -colors 16 "corpus/$t/palette.png"
         convert -delay 10 ../fixtures/shoe-hidden.jpg ../fixtures/shoe-main.jpg -resize 32x32 "corpus/$t/anim.gif"
       fi ;;
+    catalogue_row)
+      # A real catalogue (schema, records, files, decisions) made by the release binary.
+      if [ -x ../target/release/pairproof ]; then
+        d=$(mktemp -d)
+        cp ../fixtures/shoe-progressive.jpg ../fixtures/shoe-baseline-240.jpg ../fixtures/bad/empty.jpg "$d/"
+        ../target/release/pairproof scan "$d" --reference "$d" --catalogue "$d/cat.sqlite" >/dev/null 2>&1 || true
+        cp "$d/cat.sqlite" "corpus/$t/seed.sqlite"
+        rm -rf "$d"
+      fi ;;
   esac
   if [ -d "../tests/fuzz_regressions/$t" ]; then cp -n ../tests/fuzz_regressions/$t/* "corpus/$t/" 2>/dev/null || true; fi
   cargo +nightly fuzz run "$t" -- -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=20 -max_len="${MAX_LEN:-65536}" ${FUZZ_EXTRA:-} -print_final_stats=1 \

@@ -456,3 +456,120 @@ fn cli_formats_and_exit_codes() {
     assert_eq!(doc["schema"], "pairproof.match/1");
     assert_eq!(doc["matches"].as_array().unwrap().len(), 3);
 }
+
+fn many_images(dir: &Path, n: u64) {
+    for k in 0..n {
+        save(
+            &common::cases::scene(700, 500, 300 + k),
+            &dir.join(format!("q{k:02}.png")),
+        );
+    }
+}
+
+/// Fault row 7 with `--wait`: the second scan waits for the first and then completes.
+#[test]
+fn a_second_scan_with_wait_runs_after_the_first() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    many_images(&dir, 6);
+    let cat = t.path().join("cat.sqlite");
+    let held = pairproof::catalogue::lock::ScanLock::acquire(&cat).unwrap();
+    let mut child = bin()
+        .args(["scan", "--wait", "--format", "json", "--catalogue"])
+        .arg(&cat)
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it waits while the lock is held"
+    );
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["stats"]["analysed"], 6);
+}
+
+/// Fault row 8: `match` reads the last committed state while a scan writes.
+#[test]
+fn match_works_while_a_scan_is_writing() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    many_images(&dir, 16);
+    let cat = t.path().join("cat.sqlite");
+    // A first, complete scan so the catalogue exists; then a rescan of a grown folder.
+    run(&cat, std::slice::from_ref(&dir));
+    for k in 16..30u64 {
+        save(
+            &common::cases::scene(900, 700, 300 + k),
+            &dir.join(format!("q{k:02}.png")),
+        );
+    }
+    let mut child = bin()
+        .args([
+            "scan",
+            "--batch-files",
+            "1",
+            "--format",
+            "json",
+            "--catalogue",
+        ])
+        .arg(&cat)
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let q = dir.join("q03.png");
+    let mut queries = 0;
+    while child.try_wait().unwrap().is_none() {
+        let m = scan::match_image(&cat, &q, 0.85, &Default::default()).unwrap();
+        assert!(m.matches.iter().any(|h| h.path.ends_with("q03.png")));
+        queries += 1;
+    }
+    assert!(queries >= 1);
+    assert!(child.wait().unwrap().success());
+}
+
+/// Fault row 4: the file size limit is hit while the catalogue grows (EFBIG; SIGXFSZ ignored
+/// as a shell trap, which survives exec). The scan stops with a clean catalogue error (exit 2),
+/// and the catalogue still opens, passes its check, and keeps every committed batch.
+#[test]
+fn a_full_disk_stops_the_scan_cleanly_and_keeps_committed_work() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    many_images(&dir, 12);
+    let cat = t.path().join("cat.sqlite");
+    // ulimit -f counts 1024-byte blocks: 250 KiB per file holds a few records (≈ 23 KB each).
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 250; exec '{}' scan --batch-files 2 --catalogue '{}' '{}'",
+        env!("CARGO_BIN_EXE_pairproof"),
+        cat.display(),
+        dir.display()
+    );
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E_CATALOGUE_IO") || err.contains("E_CATALOGUE"),
+        "{err}"
+    );
+    let c = Catalogue::open(&cat).expect("the catalogue still opens and passes quick_check");
+    let committed = c.fingerprint_count().unwrap();
+    assert!(committed >= 2, "earlier batches survive ({committed})");
+    assert!(committed < 12);
+    // With room again, the scan resumes and finishes.
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!(r.stats.analysed as u64, 12 - committed);
+}

@@ -21,7 +21,17 @@ fn lock_path(catalogue: &Path) -> PathBuf {
 }
 
 impl ScanLock {
+    /// Take the lock, or fail at once with `E_CATALOGUE_LOCKED`.
     pub fn acquire(catalogue: &Path) -> Result<ScanLock, ScanError> {
+        Self::take(catalogue, false)
+    }
+
+    /// Take the lock, waiting for a running scan to finish (`scan --wait`).
+    pub fn acquire_waiting(catalogue: &Path) -> Result<ScanLock, ScanError> {
+        Self::take(catalogue, true)
+    }
+
+    fn take(catalogue: &Path, wait: bool) -> Result<ScanLock, ScanError> {
         let path = lock_path(catalogue);
         let file = OpenOptions::new()
             .create(true)
@@ -34,6 +44,15 @@ impl ScanLock {
                     detail: e.to_string(),
                 })
             })?;
+        if wait {
+            return match file.lock() {
+                Ok(()) => Ok(ScanLock { _file: file }),
+                Err(e) => Err(ScanError::Catalogue(CatalogueError::Io {
+                    path,
+                    detail: e.to_string(),
+                })),
+            };
+        }
         match file.try_lock() {
             Ok(()) => Ok(ScanLock { _file: file }),
             Err(TryLockError::WouldBlock) => Err(ScanError::Busy {

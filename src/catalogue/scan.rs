@@ -50,6 +50,9 @@ pub struct ScanOptions {
     pub limits: Limits,
     /// Files per committed transaction.
     pub batch_files: usize,
+    /// Wait for another scan of the same catalogue to finish instead of failing with
+    /// `E_CATALOGUE_LOCKED`.
+    pub wait: bool,
 }
 
 impl ScanOptions {
@@ -60,6 +63,7 @@ impl ScanOptions {
             min_similarity: 0.85,
             limits: Limits::default(),
             batch_files: 128,
+            wait: false,
         }
     }
 }
@@ -167,7 +171,7 @@ pub struct ScanReport {
 pub enum ScanError {
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
-    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished")]
+    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished, or use --wait")]
     Busy { path: PathBuf },
 }
 
@@ -642,7 +646,11 @@ pub fn scan(
     opts: &ScanOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<ScanReport, ScanError> {
-    let _lock = super::lock::ScanLock::acquire(catalogue)?;
+    let _lock = if opts.wait {
+        super::lock::ScanLock::acquire_waiting(catalogue)?
+    } else {
+        super::lock::ScanLock::acquire(catalogue)?
+    };
     let mut cat = Catalogue::open(catalogue)?;
     let scan_id = cat.begin_scan()?;
     let abs = |ps: &[PathBuf]| -> Vec<String> {

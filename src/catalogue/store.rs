@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// Catalogue errors, with stable codes (docs/errors.md).
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
-    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished")]
+    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished, or use --wait")]
     Locked { path: PathBuf },
     #[error("{path}: catalogue file is corrupt ({detail}); `pairproof catalogue rebuild` exports user decisions first")]
     Corrupt { path: PathBuf, detail: String },

@@ -38,6 +38,10 @@ pub struct ScanArgs {
     /// Parallel jobs (default: all cores).
     #[arg(long)]
     jobs: Option<usize>,
+    /// If another scan is using the catalogue, wait for it to finish (default: fail at once
+    /// with E_CATALOGUE_LOCKED).
+    #[arg(long)]
+    wait: bool,
     /// Files per committed transaction (a killed scan loses at most one batch of work).
     #[arg(long, default_value_t = 128, hide = true)]
     batch_files: usize,
@@ -105,6 +109,7 @@ pub fn scan(a: ScanArgs) -> u8 {
     opts.reference = a.reference;
     opts.min_similarity = a.min_similarity;
     opts.batch_files = a.batch_files.max(1);
+    opts.wait = a.wait;
     let tty = std::io::stderr().is_terminal();
     let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
     let on_progress = |p: Progress| {
