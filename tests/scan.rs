@@ -573,3 +573,137 @@ fn a_full_disk_stops_the_scan_cleanly_and_keeps_committed_work() {
     let r = run(&cat, std::slice::from_ref(&dir));
     assert_eq!(r.stats.analysed as u64, 12 - committed);
 }
+
+/// Fault row 6: a damaged catalogue is detected, and `catalogue rebuild` exports the user
+/// decisions before touching anything, then starts afresh with them; the next scan recomputes.
+#[test]
+fn a_corrupt_catalogue_is_rebuilt_with_its_decisions() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let expected = shop(&dir);
+    let refdir = t.path().join("originals");
+    save(&common::cases::scene(300, 300, 70), &refdir.join("own.png"));
+    let cat = t.path().join("cat.sqlite");
+    let mut opts = ScanOptions::new(vec![dir.clone()]);
+    opts.reference = vec![refdir.clone()];
+    scan::scan(&cat, &opts, &|_| {}).unwrap();
+    {
+        let mut c = Catalogue::open(&cat).unwrap();
+        c.batch(|b| b.add_decision("not_a_copy", "/x/1.jpg", Some("/x/2.jpg")))
+            .unwrap();
+    }
+    // Overwrite the root page of the fingerprints table with garbage (structural damage).
+    let (root, page_size): (i64, i64) = {
+        let conn = rusqlite::Connection::open(&cat).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        (
+            conn.query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'fingerprints'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
+            conn.query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap(),
+        )
+    };
+    let mut bytes = std::fs::read(&cat).unwrap();
+    let at = ((root - 1) * page_size) as usize;
+    for (i, b) in bytes[at..at + page_size as usize].iter_mut().enumerate() {
+        *b = (i * 37 % 251) as u8;
+    }
+    std::fs::write(&cat, &bytes).unwrap();
+    assert_eq!(
+        Catalogue::open(&cat).err().map(|e| e.code()),
+        Some("E_CATALOGUE_CORRUPT")
+    );
+    let e = scan::scan(&cat, &ScanOptions::new(vec![dir.clone()]), &|_| {}).unwrap_err();
+    assert_eq!(e.code(), "E_CATALOGUE_CORRUPT");
+
+    let o = bin()
+        .args(["catalogue", "rebuild", "--catalogue"])
+        .arg(&cat)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["decisions"], 2);
+    let export: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(doc["decisions_export"].as_str().unwrap()).unwrap())
+            .unwrap();
+    assert_eq!(export.len(), 2);
+    assert_eq!(export[1]["kind"], "not_a_copy");
+    assert!(
+        Path::new(doc["old_catalogue"].as_str().unwrap()).exists(),
+        "old file kept"
+    );
+    let c = Catalogue::open(&cat).unwrap();
+    assert_eq!(c.decisions().unwrap().len(), 2);
+    assert_eq!(c.fingerprint_count().unwrap(), 0);
+    drop(c);
+    // The reference root is still remembered; the next scan recomputes and groups as before.
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!(r.stats.analysed, 8);
+    assert_eq!(names(&r, &dir), expected);
+    assert_eq!(
+        r.reference_roots.len(),
+        0,
+        "none given on this command line"
+    );
+}
+
+/// Rows 28 and 32: symbolic-link loops, self-links and dangling links are listed once each and
+/// never followed; a hard link is the same file, scanned once and not its own duplicate.
+#[test]
+fn links_loops_and_hard_links() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    save(
+        &common::cases::scene(300, 200, 90),
+        &dir.join("a/photo.png"),
+    );
+    std::os::unix::fs::symlink("..", dir.join("a/loop")).unwrap();
+    std::os::unix::fs::symlink("self", dir.join("self")).unwrap();
+    std::os::unix::fs::symlink("missing.png", dir.join("dangling.png")).unwrap();
+    std::fs::hard_link(dir.join("a/photo.png"), dir.join("b-hardlink.png")).unwrap();
+    let cat = t.path().join("cat.sqlite");
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert!(
+        r.groups.is_empty(),
+        "a hard link is not a duplicate: {:?}",
+        r.groups
+    );
+    let got: Vec<(String, String)> = r
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.code.clone(),
+                Path::new(&p.path)
+                    .strip_prefix(std::fs::canonicalize(&dir).unwrap())
+                    .unwrap()
+                    .display()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("W_SYMLINK_NOT_FOLLOWED".to_string(), "a/loop".to_string()),
+            ("W_SAME_FILE".to_string(), "b-hardlink.png".to_string()),
+            (
+                "W_SYMLINK_NOT_FOLLOWED".to_string(),
+                "dangling.png".to_string()
+            ),
+            ("W_SYMLINK_NOT_FOLLOWED".to_string(), "self".to_string()),
+        ]
+    );
+    assert_eq!(r.stats.images, 1);
+}

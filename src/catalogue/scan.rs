@@ -37,6 +37,10 @@ const IMAGE_EXTENSIONS: &[&str] = &[
 /// outside the scanned folders or into a loop).
 pub const W_SYMLINK_NOT_FOLLOWED: &str = "W_SYMLINK_NOT_FOLLOWED";
 
+/// Code for a path that is the same file as one already walked (a hard link, or the same
+/// folder reached through two roots): listed, scanned once, never its own duplicate.
+pub const W_SAME_FILE: &str = "W_SAME_FILE";
+
 /// What a scan does.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -215,6 +219,8 @@ fn is_image(path: &Path) -> bool {
 pub fn walk(roots: &[PathBuf]) -> Walked {
     let mut w = Walked::default();
     let mut seen = BTreeSet::new();
+    // (device, inode) of every regular file taken: a second path to it is a hard link.
+    let mut inodes: std::collections::HashMap<(u64, u64), PathBuf> = Default::default();
     for root in roots {
         let abs = match std::fs::canonicalize(root) {
             Ok(p) => p,
@@ -264,9 +270,27 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
                 }
             } else if is_image(&p) || !meta.is_file() {
                 // Non-regular files (FIFOs, sockets) are reported by the reader, not skipped.
-                if seen.insert(p.clone()) {
-                    w.images.push(p);
+                if !seen.insert(p.clone()) {
+                    continue;
                 }
+                #[cfg(unix)]
+                if meta.is_file() {
+                    use std::os::unix::fs::MetadataExt;
+                    if let Some(first) = inodes.get(&(meta.dev(), meta.ino())) {
+                        w.problems.push(Problem {
+                            path: p.display().to_string(),
+                            code: W_SAME_FILE.into(),
+                            message: format!(
+                                "{}: same file as {} (hard link); scanned once",
+                                p.display(),
+                                first.display()
+                            ),
+                        });
+                        continue;
+                    }
+                    inodes.insert((meta.dev(), meta.ino()), p.clone());
+                }
+                w.images.push(p);
             } else {
                 w.ignored += 1;
             }

@@ -45,6 +45,9 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Check an evidence bundle: every hash and every score recomputed from its originals.
     Verify(evidence::VerifyArgs),
+    /// Catalogue maintenance: rebuild a damaged catalogue (decisions exported first), list decisions.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Match(a) => scan::match_cmd(a),
         Command::Evidence(a) => evidence::evidence(a),
         Command::Verify(a) => evidence::verify(a),
+        Command::Catalogue(c) => catalogue::run(c),
     };
     ExitCode::from(code)
 }
@@ -85,6 +89,7 @@ macro_rules! outln {
 }
 pub(crate) use outln;
 
+mod catalogue;
 mod check;
 mod compare;
 mod evidence;
