@@ -74,6 +74,8 @@ pub enum Error {
         width: u32,
         height: u32,
     },
+    #[error("{path}: the isolated decoder process failed ({detail}); the file exceeded the --isolate limits or crashed the decoder")]
+    WorkerFailed { path: PathBuf, detail: String },
     #[error("{path}: could not write output: {detail}")]
     Output { path: PathBuf, detail: String },
     #[error("{path}: {detail}")]
@@ -100,6 +102,7 @@ impl Error {
             Error::LimitMemory { .. } => "E_LIMIT_MEMORY",
             Error::DecoderPanic { .. } => "E_DECODER_PANIC",
             Error::ImageTooSmall { .. } => "E_IMAGE_TOO_SMALL",
+            Error::WorkerFailed { .. } => "E_WORKER_FAILED",
             Error::Output { .. } => "E_OUTPUT",
             Error::Usage { .. } => "E_USAGE",
         }
@@ -124,6 +127,7 @@ impl Error {
             | Error::LimitMemory { path, .. }
             | Error::DecoderPanic { path, .. }
             | Error::ImageTooSmall { path, .. }
+            | Error::WorkerFailed { path, .. }
             | Error::Output { path, .. }
             | Error::Usage { path, .. } => path,
         }
@@ -158,6 +162,7 @@ pub const ALL_ERROR_CODES: &[&str] = &[
     "E_LIMIT_MEMORY",
     "E_DECODER_PANIC",
     "E_IMAGE_TOO_SMALL",
+    "E_WORKER_FAILED",
     "E_OUTPUT",
     "E_USAGE",
     // Batch pair lists (`check --pairs/--dir`), see src/batch.rs.

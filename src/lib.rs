@@ -16,6 +16,7 @@ pub mod decode;
 pub mod error;
 pub mod evidence;
 pub mod fingerprint;
+pub mod isolate;
 pub mod matching;
 pub mod metadata;
 pub mod policy;

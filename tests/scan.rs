@@ -707,3 +707,50 @@ fn links_loops_and_hard_links() {
     );
     assert_eq!(r.stats.images, 1);
 }
+
+/// `--isolate`: the same groups as in-process analysis; a worker that runs out of its memory
+/// limit gives `E_WORKER_FAILED` for that file (not cached), and the scan goes on.
+#[test]
+fn isolated_scan_matches_in_process_and_contains_workers_that_fail() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let expected = shop(&dir);
+    let cat = t.path().join("cat.sqlite");
+    let go = |extra: &[&str]| {
+        let o = bin()
+            .args(["scan", "--format", "json", "--isolate"])
+            .args(extra)
+            .arg("--catalogue")
+            .arg(&cat)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (o.status.code(), doc)
+    };
+    // 16 MiB of address space cannot hold the larger decoded images and their analysis
+    // (measured: the 600×600 ones abort on a 4.9 MB allocation).
+    let (code, doc) = go(&["--isolate-memory-mib", "16"]);
+    assert_eq!(code, Some(2));
+    let failed: Vec<&serde_json::Value> = doc["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["code"] == "E_WORKER_FAILED")
+        .collect();
+    assert!(failed.len() >= 3, "{:#}", doc["problems"]);
+    assert!(failed[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("memory allocation"));
+    assert_eq!(doc["stats"]["analysed"], 8 - failed.len() as u64);
+    // Default limits: the rest analysed in workers (failures were not cached), groups as
+    // in-process.
+    let (_, doc) = go(&[]);
+    assert_eq!(doc["stats"]["analysed"], failed.len() as u64);
+    let r = run(&t.path().join("plain.sqlite"), std::slice::from_ref(&dir));
+    assert_eq!(names(&r, &dir), expected);
+    assert_eq!(doc["groups"].as_array().unwrap().len(), 2);
+    let plain = serde_json::to_value(&r.groups).unwrap();
+    assert_eq!(doc["groups"], plain, "identical scores and groups");
+}

@@ -57,6 +57,8 @@ pub struct ScanOptions {
     /// Wait for another scan of the same catalogue to finish instead of failing with
     /// `E_CATALOGUE_LOCKED`.
     pub wait: bool,
+    /// Decode and analyse each new file in a limited child process (`--isolate`).
+    pub isolate: Option<crate::isolate::Isolation>,
 }
 
 impl ScanOptions {
@@ -68,6 +70,7 @@ impl ScanOptions {
             limits: Limits::default(),
             batch_files: 128,
             wait: false,
+            isolate: None,
         }
     }
 }
@@ -330,8 +333,9 @@ enum Outcome {
 fn fingerprint_one(
     cat: &Mutex<Catalogue>,
     path: &Path,
-    limits: &Limits,
+    opts: &ScanOptions,
 ) -> (Option<FileStat>, Outcome) {
+    let limits = &opts.limits;
     let key = path.display().to_string();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -383,6 +387,28 @@ fn fingerprint_one(
         Ok(None) => {}
         Err(e) => return (Some(st), catalogue_problem(e)),
     }
+    if let Some(iso) = &opts.isolate {
+        drop(bytes);
+        use crate::isolate::Outcome as W;
+        return match crate::isolate::analyse(path, iso) {
+            W::Analysed(s, a) => (Some(st), Outcome::New(s, a)),
+            W::Rejected {
+                sha256: Some(s),
+                code,
+                message,
+            } => (Some(st), Outcome::Broken(s, code, message)),
+            W::Rejected { code, message, .. } => (
+                Some(st),
+                Outcome::Failed(Problem {
+                    path: key,
+                    code,
+                    message,
+                }),
+            ),
+            // Not cached: other limits might let it through.
+            W::Failed(e) => (Some(st), Outcome::Failed(Problem::from_error(&e))),
+        };
+    }
     match decode::decode_bytes(path, &bytes, limits) {
         Ok(d) => {
             drop(bytes);
@@ -416,7 +442,7 @@ fn fingerprint_stage(
         let outcomes: Vec<(Option<FileStat>, Outcome)> = chunk
             .par_iter()
             .map(|p| {
-                let r = fingerprint_one(cat, p, &opts.limits);
+                let r = fingerprint_one(cat, p, opts);
                 progress(Progress::Advance(1));
                 r
             })

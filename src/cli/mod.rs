@@ -45,6 +45,9 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Check an evidence bundle: every hash and every score recomputed from its originals.
     Verify(evidence::VerifyArgs),
+    /// Internal: the `--isolate` worker (one file in, one reply out).
+    #[command(hide = true)]
+    AnalyseWorker(scan::WorkerArgs),
     /// Catalogue maintenance: rebuild a damaged catalogue (decisions exported first), list decisions.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
@@ -64,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Evidence(a) => evidence::evidence(a),
         Command::Verify(a) => evidence::verify(a),
         Command::Catalogue(c) => catalogue::run(c),
+        Command::AnalyseWorker(a) => scan::worker(a),
     };
     ExitCode::from(code)
 }

@@ -42,6 +42,16 @@ pub struct ScanArgs {
     /// with E_CATALOGUE_LOCKED).
     #[arg(long)]
     wait: bool,
+    /// Decode each new file in a child process with memory and CPU limits (for folders that may
+    /// hold hostile files; slower).
+    #[arg(long)]
+    isolate: bool,
+    /// Address-space limit per isolated worker, MiB.
+    #[arg(long, default_value_t = 2048, requires = "isolate")]
+    isolate_memory_mib: u64,
+    /// CPU-time limit per isolated worker, seconds.
+    #[arg(long, default_value_t = 60, requires = "isolate")]
+    isolate_cpu_secs: u64,
     /// Files per committed transaction (a killed scan loses at most one batch of work).
     #[arg(long, default_value_t = 128, hide = true)]
     batch_files: usize,
@@ -110,6 +120,19 @@ pub fn scan(a: ScanArgs) -> u8 {
     opts.min_similarity = a.min_similarity;
     opts.batch_files = a.batch_files.max(1);
     opts.wait = a.wait;
+    if a.isolate {
+        let exe = match std::env::current_exe() {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("error[E_USAGE]: --isolate: cannot find this program's path: {e}");
+                return 2;
+            }
+        };
+        let mut iso = pairproof::isolate::Isolation::new(exe);
+        iso.memory_mib = a.isolate_memory_mib.max(16);
+        iso.cpu_secs = a.isolate_cpu_secs.max(1);
+        opts.isolate = Some(iso);
+    }
     let tty = std::io::stderr().is_terminal();
     let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
     let on_progress = |p: Progress| {
@@ -411,4 +434,18 @@ fn match_text(r: &MatchReport) -> String {
         ));
     }
     s
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    file: PathBuf,
+}
+
+/// The isolated worker: analyse one file, reply on stdout (see `pairproof::isolate`).
+pub fn worker(a: WorkerArgs) -> u8 {
+    out(&pairproof::isolate::worker_reply(
+        &a.file,
+        &Default::default(),
+    ));
+    0
 }

@@ -85,6 +85,102 @@ pub struct Analysis {
     pub features: local::Features,
 }
 
+impl Analysis {
+    /// Self-contained binary form (isolated workers send it to the parent): magic `PPA1`,
+    /// width, height (u32 LE), the whole view, an optional canonical view with its box, then
+    /// the window and feature blobs, each with a u32 length.
+    pub fn encode(&self) -> Vec<u8> {
+        let f = &self.fingerprint;
+        let mut out = b"PPA1".to_vec();
+        out.extend(f.width.to_le_bytes());
+        out.extend(f.height.to_le_bytes());
+        let view = |out: &mut Vec<u8>, v: &View| {
+            out.push(v.quality);
+            for h in &v.hashes {
+                for w in h.0 {
+                    out.extend(w.to_le_bytes());
+                }
+            }
+        };
+        view(&mut out, &f.whole);
+        match &f.canonical {
+            None => out.push(0),
+            Some((b, v)) => {
+                out.push(1);
+                for n in [b.x, b.y, b.width, b.height] {
+                    out.extend(n.to_le_bytes());
+                }
+                view(&mut out, v);
+            }
+        }
+        for blob in [self.windows.encode(), self.features.encode()] {
+            out.extend((blob.len() as u32).to_le_bytes());
+            out.extend(blob);
+        }
+        out
+    }
+
+    /// Inverse of [`Analysis::encode`]; `None` for anything malformed.
+    pub fn decode(b: &[u8]) -> Option<Analysis> {
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let s = b.get(at..at.checked_add(n)?)?;
+            at += n;
+            Some(s)
+        };
+        if take(4)? != b"PPA1" {
+            return None;
+        }
+        let u32le = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        let width = u32le(take(4)?);
+        let height = u32le(take(4)?);
+        let view = |take: &mut dyn FnMut(usize) -> Option<Vec<u8>>| -> Option<View> {
+            let quality = take(1)?[0];
+            let raw = take(8 * 32)?;
+            let mut hashes = [Hash256::default(); 8];
+            for (k, h) in hashes.iter_mut().enumerate() {
+                for (i, w) in h.0.iter_mut().enumerate() {
+                    let o = k * 32 + i * 2;
+                    *w = u16::from_le_bytes([raw[o], raw[o + 1]]);
+                }
+            }
+            Some(View { quality, hashes })
+        };
+        let mut owned = |n: usize| take(n).map(|s| s.to_vec());
+        let whole = view(&mut owned)?;
+        let canonical = match owned(1)?[0] {
+            0 => None,
+            1 => {
+                let r = owned(16)?;
+                let bx = BoxPx {
+                    x: u32le(&r[0..4]),
+                    y: u32le(&r[4..8]),
+                    width: u32le(&r[8..12]),
+                    height: u32le(&r[12..16]),
+                };
+                Some((bx, view(&mut owned)?))
+            }
+            _ => return None,
+        };
+        let wl = u32le(&owned(4)?) as usize;
+        let windows = windows::Windows::decode(&owned(wl)?)?;
+        let fl = u32le(&owned(4)?) as usize;
+        let features = local::Features::decode(&owned(fl)?)?;
+        Some(Analysis {
+            fingerprint: Fingerprint {
+                algorithm: ALGORITHM,
+                algorithm_version: ALGORITHM_VERSION,
+                width,
+                height,
+                whole,
+                canonical,
+            },
+            windows,
+            features,
+        })
+    }
+}
+
 /// Analyse an upright RGB image: all three parts.
 pub fn analyse(img: &RgbImage) -> Analysis {
     Analysis {
