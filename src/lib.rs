@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod decode;
 pub mod error;
 pub mod evidence;
+pub mod fault;
 pub mod fingerprint;
 pub mod isolate;
 pub mod matching;

@@ -41,6 +41,10 @@ pub const W_SYMLINK_NOT_FOLLOWED: &str = "W_SYMLINK_NOT_FOLLOWED";
 /// folder reached through two roots): listed, scanned once, never its own duplicate.
 pub const W_SAME_FILE: &str = "W_SAME_FILE";
 
+/// Code for a file that changed while it was read (size or modification time): not
+/// catalogued this time, listed; the next scan reads it again.
+pub const W_UNSTABLE_FILE: &str = "W_UNSTABLE_FILE";
+
 /// What a scan does.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -381,6 +385,23 @@ fn fingerprint_one(
         Ok(b) => b,
         Err(e) => return (Some(st), Outcome::Failed(Problem::from_error(&e))),
     };
+    crate::fault::after_read(path);
+    // A file still being written (a download, a sync) must not be catalogued half-done.
+    match std::fs::metadata(path).map(|m| FileStat::of(&m)) {
+        Ok(now) if now == st => {}
+        _ => {
+            return (
+                None,
+                Outcome::Failed(Problem {
+                    path: key.clone(),
+                    code: W_UNSTABLE_FILE.into(),
+                    message: format!(
+                        "{key}: changed while being read (size or modification time); not catalogued, scan again when it is complete"
+                    ),
+                }),
+            )
+        }
+    }
     let sha = decode::sha256_bytes(&bytes);
     match lookup(&sha, false) {
         Ok(Some(o)) => return (Some(st), o),
@@ -443,6 +464,7 @@ fn fingerprint_stage(
             .par_iter()
             .map(|p| {
                 let r = fingerprint_one(cat, p, opts);
+                crate::fault::point("after_file");
                 progress(Progress::Advance(1));
                 r
             })
@@ -489,11 +511,14 @@ fn fingerprint_stage(
                         });
                     }
                     Outcome::Failed(p) => {
-                        stats.unreadable += 1;
+                        if p.code.starts_with('E') {
+                            stats.unreadable += 1;
+                        }
                         problems.push(p.clone());
                     }
                 }
             }
+            crate::fault::point("before_commit");
             Ok(())
         })?;
     }
