@@ -887,3 +887,58 @@ fn a_file_changing_during_the_scan_is_not_catalogued() {
     assert_eq!(r.stats.analysed, 1, "the changed file is read again");
     assert!(r.problems.iter().all(|p| p.code != "W_UNSTABLE_FILE"));
 }
+
+/// Bad-input row 30: names that are not UTF-8, or hold a newline, a comma or a leading dash,
+/// are scanned, keep distinct catalogue keys, and come out escaped (JSON with the exact bytes
+/// in `path_bytes_b64`, CSV quoted); `--` passes a dash-led name to `check`.
+#[test]
+fn awkward_file_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let img = common::cases::scene(300, 200, 95);
+    let raw = std::ffi::OsStr::from_bytes(b"caf\xe9-latin1.png");
+    save(&img, &dir.join(raw));
+    save(
+        &image::imageops::flip_horizontal(&img),
+        &dir.join("new\nline, \"quoted\".png"),
+    );
+    save(&common::cases::scene(300, 200, 96), &dir.join("-dash.png"));
+    let cat = t.path().join("cat.sqlite");
+    let r = run(&cat, std::slice::from_ref(&dir));
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    assert_eq!(r.groups.len(), 1);
+    let m = &r.groups[0].members;
+    let latin = m
+        .iter()
+        .find(|x| x.path_bytes_b64.is_some())
+        .expect("the non-UTF-8 name");
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(latin.path_bytes_b64.as_ref().unwrap())
+        .unwrap();
+    assert!(bytes.ends_with(b"caf\xe9-latin1.png"));
+    assert!(latin.path.ends_with("caf\u{FFFD}-latin1.png"));
+    // A re-scan finds every file by its exact key (nothing re-analysed, nothing vanished).
+    let again = run(&cat, std::slice::from_ref(&dir));
+    assert_eq!((again.stats.analysed, again.stats.removed_vanished), (0, 0));
+    let o = bin()
+        .args(["scan", "--format", "csv", "--catalogue"])
+        .arg(&cat)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(csv.contains("line, \"\"quoted\"\".png\""), "{csv}");
+    let o = bin()
+        .args(["check", "--", "-dash.png", "-dash.png"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -96,14 +96,73 @@ pub struct Problem {
     pub path: String,
     pub code: String,
     pub message: String,
+    /// The exact path bytes (base64) when the name is not valid UTF-8 (`path` is then shown
+    /// with replacement characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes_b64: Option<String>,
+}
+
+/// Prefix of catalogue keys for paths that are not valid UTF-8: the rest is the base64 of
+/// the path's bytes, so such files keep an exact, distinct key.
+const B64_KEY: &str = "\u{1}b64:";
+
+/// The catalogue key of a path: the path itself when it is UTF-8, else its bytes in base64.
+pub fn path_key(p: &Path) -> String {
+    match p.to_str() {
+        Some(s) => s.to_string(),
+        None => {
+            use base64::Engine;
+            #[cfg(unix)]
+            let bytes = std::os::unix::ffi::OsStrExt::as_bytes(p.as_os_str()).to_vec();
+            #[cfg(not(unix))]
+            let bytes = p.to_string_lossy().as_bytes().to_vec();
+            format!(
+                "{B64_KEY}{}",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )
+        }
+    }
+}
+
+/// A key as people see it (lossy for non-UTF-8 names) and the exact bytes in base64 if needed.
+pub fn key_display(k: &str) -> (String, Option<String>) {
+    use base64::Engine;
+    match k.strip_prefix(B64_KEY) {
+        Some(b) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .unwrap_or_default();
+            (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                Some(b.to_string()),
+            )
+        }
+        None => (k.to_string(), None),
+    }
+}
+
+fn shown(p: &Path) -> (String, Option<String>) {
+    key_display(&path_key(p))
 }
 
 impl Problem {
     fn from_error(e: &Error) -> Problem {
+        let (path, path_bytes_b64) = shown(e.path());
         Problem {
-            path: e.path().display().to_string(),
+            path,
             code: e.code().to_string(),
             message: e.to_string(),
+            path_bytes_b64,
+        }
+    }
+
+    fn new(p: &Path, code: &str, message: String) -> Problem {
+        let (path, path_bytes_b64) = shown(p);
+        Problem {
+            path,
+            code: code.to_string(),
+            message,
+            path_bytes_b64,
         }
     }
 }
@@ -115,6 +174,9 @@ pub struct Member {
     pub sha256: String,
     /// Under a reference folder.
     pub reference: bool,
+    /// The exact path bytes (base64) when the name is not valid UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes_b64: Option<String>,
 }
 
 /// One scored pair.
@@ -249,11 +311,11 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
                 }
             };
             if meta.file_type().is_symlink() {
-                w.problems.push(Problem {
-                    path: p.display().to_string(),
-                    code: W_SYMLINK_NOT_FOLLOWED.into(),
-                    message: format!("{}: symbolic link, not followed", p.display()),
-                });
+                w.problems.push(Problem::new(
+                    &p,
+                    W_SYMLINK_NOT_FOLLOWED,
+                    format!("{}: symbolic link, not followed", p.display()),
+                ));
             } else if meta.is_dir() {
                 match std::fs::read_dir(&p) {
                     Ok(rd) => {
@@ -284,15 +346,15 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
                 if meta.is_file() {
                     use std::os::unix::fs::MetadataExt;
                     if let Some(first) = inodes.get(&(meta.dev(), meta.ino())) {
-                        w.problems.push(Problem {
-                            path: p.display().to_string(),
-                            code: W_SAME_FILE.into(),
-                            message: format!(
+                        w.problems.push(Problem::new(
+                            &p,
+                            W_SAME_FILE,
+                            format!(
                                 "{}: same file as {} (hard link); scanned once",
                                 p.display(),
                                 first.display()
                             ),
-                        });
+                        ));
                         continue;
                     }
                     inodes.insert((meta.dev(), meta.ino()), p.clone());
@@ -340,7 +402,7 @@ fn fingerprint_one(
     opts: &ScanOptions,
 ) -> (Option<FileStat>, Outcome) {
     let limits = &opts.limits;
-    let key = path.display().to_string();
+    let key = path_key(path);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
@@ -361,13 +423,8 @@ fn fingerprint_one(
         }
         Ok(None)
     };
-    let catalogue_problem = |e: CatalogueError| {
-        Outcome::Failed(Problem {
-            path: key.clone(),
-            code: e.code().into(),
-            message: e.to_string(),
-        })
-    };
+    let catalogue_problem =
+        |e: CatalogueError| Outcome::Failed(Problem::new(path, e.code(), e.to_string()));
     let known = {
         let c = cat.lock().unwrap_or_else(|p| p.into_inner());
         c.known_file(&key, st)
@@ -392,13 +449,14 @@ fn fingerprint_one(
         _ => {
             return (
                 None,
-                Outcome::Failed(Problem {
-                    path: key.clone(),
-                    code: W_UNSTABLE_FILE.into(),
-                    message: format!(
-                        "{key}: changed while being read (size or modification time); not catalogued, scan again when it is complete"
+                Outcome::Failed(Problem::new(
+                    path,
+                    W_UNSTABLE_FILE,
+                    format!(
+                        "{}: changed while being read (size or modification time); not catalogued, scan again when it is complete",
+                        path.display()
                     ),
-                }),
+                )),
             )
         }
     }
@@ -420,11 +478,7 @@ fn fingerprint_one(
             } => (Some(st), Outcome::Broken(s, code, message)),
             W::Rejected { code, message, .. } => (
                 Some(st),
-                Outcome::Failed(Problem {
-                    path: key,
-                    code,
-                    message,
-                }),
+                Outcome::Failed(Problem::new(path, &code, message)),
             ),
             // Not cached: other limits might let it through.
             W::Failed(e) => (Some(st), Outcome::Failed(Problem::from_error(&e))),
@@ -472,7 +526,7 @@ fn fingerprint_stage(
         let mut c = cat.lock().unwrap_or_else(|p| p.into_inner());
         c.batch(|b| {
             for (path, (st, o)) in chunk.iter().zip(&outcomes) {
-                let key = path.display().to_string();
+                let key = path_key(path);
                 match o {
                     Outcome::Known(sha, fast) => {
                         if *fast {
@@ -501,14 +555,10 @@ fn fingerprint_stage(
                         }
                         // A cached message names the path it was first seen under.
                         let message = match message.split_once(": ") {
-                            Some((_, rest)) => format!("{key}: {rest}"),
+                            Some((_, rest)) => format!("{}: {rest}", path.display()),
                             None => message.clone(),
                         };
-                        problems.push(Problem {
-                            path: key,
-                            code: code.clone(),
-                            message,
-                        });
+                        problems.push(Problem::new(path, code, message));
                     }
                     Outcome::Failed(p) => {
                         if p.code.starts_with('E') {
@@ -621,8 +671,8 @@ fn verify_candidates(
                 i,
                 j,
                 PairScore {
-                    a: items[i as usize].paths[0].clone(),
-                    b: items[j as usize].paths[0].clone(),
+                    a: key_display(&items[i as usize].paths[0]).0,
+                    b: key_display(&items[j as usize].paths[0]).0,
                     similarity: s.similarity,
                     identical: false,
                     hash_distance: Some(s.distance),
@@ -672,16 +722,18 @@ fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Group> {
         for &i in &idx {
             let it = &items[i];
             for p in &it.paths {
+                let (path, path_bytes_b64) = key_display(p);
                 members.push(Member {
-                    path: p.clone(),
+                    path,
                     sha256: hex(&it.sha),
                     reference: it.reference,
+                    path_bytes_b64,
                 });
             }
             for p in it.paths.iter().skip(1) {
                 pairs.push(PairScore {
-                    a: it.paths[0].clone(),
-                    b: p.clone(),
+                    a: key_display(&it.paths[0]).0,
+                    b: key_display(p).0,
                     similarity: 1.0,
                     identical: true,
                     hash_distance: Some(0),
@@ -963,7 +1015,7 @@ pub fn match_image(
         let score = if it.sha == qsha {
             PairScore {
                 a: query.display().to_string(),
-                b: it.paths[0].clone(),
+                b: key_display(&it.paths[0]).0,
                 similarity: 1.0,
                 identical: true,
                 hash_distance: Some(0),
@@ -978,7 +1030,7 @@ pub fn match_image(
                 matching::score(&qa.fingerprint, &qa.features, &it.entry.fingerprint, &f);
             PairScore {
                 a: query.display().to_string(),
-                b: it.paths[0].clone(),
+                b: key_display(&it.paths[0]).0,
                 similarity: s,
                 identical: false,
                 hash_distance: Some(m.distance),
@@ -991,9 +1043,9 @@ pub fn match_image(
         if score.similarity >= min_similarity {
             for p in &it.paths {
                 let mut s = score.clone();
-                s.b = p.clone();
+                s.b = key_display(p).0;
                 matches.push(MatchHit {
-                    path: p.clone(),
+                    path: key_display(p).0,
                     sha256: hex(&it.sha),
                     score: s,
                 });
