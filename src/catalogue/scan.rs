@@ -45,6 +45,10 @@ pub const W_SAME_FILE: &str = "W_SAME_FILE";
 /// catalogued this time, listed; the next scan reads it again.
 pub const W_UNSTABLE_FILE: &str = "W_UNSTABLE_FILE";
 
+/// Code for a catalogue on a network file system, where file locking is unreliable (SQLite's
+/// own advice): the scan runs, and says so.
+pub const W_CATALOGUE_NETWORK_FS: &str = "W_CATALOGUE_NETWORK_FS";
+
 /// What a scan does.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -840,6 +844,16 @@ pub fn scan(
         ..ScanStats::default()
     };
     let mut problems = walked.problems.clone();
+    if let Some(fs) = super::lock::catalogue_on_network_fs(catalogue) {
+        problems.push(Problem::new(
+            catalogue,
+            W_CATALOGUE_NETWORK_FS,
+            format!(
+                "{}: the catalogue is on a network file system ({fs}); file locking there is unreliable, so two scans at once could damage it. Keep the catalogue on a local disk (--catalogue)",
+                catalogue.display()
+            ),
+        ));
+    }
     let cat = Mutex::new(cat);
     let usable = fingerprint_stage(
         &cat,

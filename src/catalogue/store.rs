@@ -257,18 +257,37 @@ impl Catalogue {
     /// Open an existing catalogue without writing to it (for `match`). A scan may be writing at
     /// the same time: WAL readers see the last committed state.
     pub fn open_read_only(path: &Path) -> Result<Catalogue, CatalogueError> {
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|e| classify(path, e))?;
-        conn.busy_timeout(std::time::Duration::from_millis(2000))
-            .map_err(|e| classify(path, e))?;
-        let found: Option<String> = conn
-            .query_row(
+        let read_version = |conn: &Connection| -> rusqlite::Result<Option<String>> {
+            conn.busy_timeout(std::time::Duration::from_millis(2000))?;
+            conn.query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
                 [],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| classify(path, e))?;
+        };
+        let plain = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| read_version(&c).map(|v| (c, v)));
+        let (conn, found) = match plain {
+            Ok(x) => x,
+            // A WAL catalogue in a folder this user cannot write (no -shm can be made): read
+            // it as immutable. Nobody else can be writing it for this user's sake, and a scan
+            // by its owner would only be missed until the next query.
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly)
+                    || e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) =>
+            {
+                let uri = format!("file:{}?immutable=1", uri_escape(path));
+                let c = Connection::open_with_flags(
+                    &uri,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(|e| classify(path, e))?;
+                let v = read_version(&c).map_err(|e| classify(path, e))?;
+                (c, v)
+            }
+            Err(e) => return Err(classify(path, e)),
+        };
         let v = found.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
         if v != SCHEMA_VERSION {
             return Err(CatalogueError::Version {
@@ -874,4 +893,18 @@ pub fn rebuild(path: &Path, stamp: &str) -> Result<RebuildReport, CatalogueError
         old_catalogue: old,
         warning,
     })
+}
+
+/// Percent-escape a path for an SQLite `file:` URI.
+fn uri_escape(p: &Path) -> String {
+    let mut out = String::new();
+    for b in p.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' | b' ' | b'\n' | b'\r' | b'"' | b'&' | b'=' | 0x80..=0xFF => {
+                out.push_str(&format!("%{b:02X}"))
+            }
+            _ => out.push(b as char),
+        }
+    }
+    out
 }
