@@ -28,6 +28,19 @@ for t in "${TARGETS[@]}"; do
         convert ../fixtures/shoe-hidden.jpg -resize 48x48 -colorspace Gray "corpus/$t/grey.jpg"
         convert ../fixtures/shoe-hidden.jpg -resize 48x48 -colors 16 "corpus/$t/palette.png"
         convert -delay 10 ../fixtures/shoe-hidden.jpg ../fixtures/shoe-main.jpg -resize 32x32 "corpus/$t/anim.gif"
+      fi
+      if [ "$t" = pair_rules ]; then
+        # The target splits its input at the u16 in its first two bytes: seed it with real
+        # pairs (main, hidden) so both halves decode and every rule runs.
+        python3 - "corpus/$t" <<'PY'
+import itertools, os, struct, sys
+d = sys.argv[1]
+imgs = sorted(f for f in os.listdir(d) if f.endswith((".jpg", ".png")) and not f.startswith("pair-"))[:12]
+for a, b in itertools.islice(itertools.permutations(imgs, 2), 60):
+    x, y = open(os.path.join(d, a), "rb").read(), open(os.path.join(d, b), "rb").read()
+    if len(x) < 65536:
+        open(os.path.join(d, f"pair-{a}-{b}"), "wb").write(struct.pack("<H", len(x)) + x + y)
+PY
       fi ;;
     catalogue_row)
       # A real catalogue (schema, records, files, decisions) made by the release binary.
