@@ -369,3 +369,43 @@ fn report_renders_in_headless_chromium_without_network() {
         vec!["http://127.0.0.1:9/x.png".to_string()]
     );
 }
+
+/// Bad-input row 37 and the EXIF cases for evidence: a thumbnail IFD that claims another camera
+/// than the image's IFD is flagged (the image's IFD is the one reported); a blank capture time
+/// is shown as such.
+#[test]
+fn thumbnail_ifd_claims_and_blank_dates_are_flagged() {
+    let t = tempfile::tempdir().unwrap();
+    let mut opts = options(t.path(), Lang::En);
+    exiftool(
+        // -n: write the raw value (exiftool otherwise refuses month 00).
+        &[
+            "-n",
+            "-IFD1:Model=Other Phone X",
+            "-DateTimeOriginal=0000:00:00 00:00:00",
+        ],
+        &opts.original,
+    );
+    opts.suspects.truncate(1);
+    let case = evidence::build(&opts);
+    let m = case.report.claimed_metadata.as_ref().unwrap();
+    assert_eq!(
+        m.model.as_deref(),
+        Some("Canon EOS R6"),
+        "the image's IFD is reported"
+    );
+    let ifd1 = m
+        .checks
+        .iter()
+        .find(|c| c.id == "thumbnail_ifd")
+        .expect("flagged");
+    assert_eq!(ifd1.status, "inconsistent");
+    assert!(
+        ifd1.en.contains("Other Phone X") && ifd1.en.contains("Canon EOS R6"),
+        "{}",
+        ifd1.en
+    );
+    let dates: Vec<_> = m.checks.iter().filter(|c| c.id == "dates").collect();
+    assert_eq!(dates.len(), 1, "{dates:?}");
+    assert!(dates[0].en.contains("blank"), "{}", dates[0].en);
+}

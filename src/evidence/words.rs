@@ -167,12 +167,77 @@ fn thumbnail(bytes: &[u8]) -> Option<image::RgbImage> {
         .flatten()
 }
 
+/// Make, Model and DateTime claimed by the thumbnail IFD (IFD1), where present.
+fn thumbnail_ifd_claims(bytes: &[u8]) -> Vec<(&'static str, String)> {
+    let Ok(exif) = exif::Reader::new().read_from_container(&mut std::io::Cursor::new(bytes)) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for (name, tag) in [
+        ("Make", exif::Tag::Make),
+        ("Model", exif::Tag::Model),
+        ("DateTime", exif::Tag::DateTime),
+    ] {
+        if let Some(f) = exif.get_field(tag, exif::In::THUMBNAIL) {
+            if let exif::Value::Ascii(parts) = &f.value {
+                let joined: Vec<u8> = parts.iter().flat_map(|p| p.iter().copied()).collect();
+                let v = String::from_utf8_lossy(&joined)
+                    .trim_end_matches(['\0', ' '])
+                    .trim()
+                    .to_string();
+                if !v.is_empty() {
+                    out.push((name, v));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A blank EXIF date (`0000:00:00 00:00:00`, or spaces): cameras write it when the clock was
+/// never set; it is no capture time.
+fn blank_date(s: &str) -> bool {
+    s.chars().all(|c| c == '0' || c == ':' || c == ' ')
+}
+
 /// Claimed metadata of the original and its consistency checks.
 pub fn claimed_metadata(d: &Decoded, bytes: &[u8], show_gps: bool) -> ClaimedMetadata {
     let e = d.metadata.exif.clone().unwrap_or_default();
     let present = d.metadata.exif.is_some();
     let mut checks = Vec::new();
-    match (&e.date_time_original, &e.date_time) {
+    let dto = e.date_time_original.clone().filter(|s| !blank_date(s));
+    if e.date_time_original.as_deref().is_some_and(blank_date) {
+        checks.push(check(
+            "dates",
+            "inconsistent",
+            format!(
+                "DateTimeOriginal is blank (\"{}\"): the camera recorded no capture time.",
+                e.date_time_original.as_deref().unwrap_or("")
+            ),
+            format!(
+                "DateTimeOriginal 为空（\"{}\"）：相机未记录拍摄时间。",
+                e.date_time_original.as_deref().unwrap_or("")
+            ),
+        ));
+    }
+    // IFD1 (the thumbnail's IFD) may carry its own Make/Model/DateTime; the primary IFD is what
+    // is reported, and a disagreement is worth a reviewer's attention.
+    let primary = |k: &str| match k {
+        "Make" => e.make.clone(),
+        "Model" => e.model.clone(),
+        _ => e.date_time.clone(),
+    };
+    for (k, v) in thumbnail_ifd_claims(bytes) {
+        if let Some(p) = primary(k).filter(|p| *p != v) {
+            checks.push(check(
+                "thumbnail_ifd",
+                "inconsistent",
+                format!("The thumbnail's IFD claims {k} \"{v}\", the image's IFD claims \"{p}\"."),
+                format!("缩略图 IFD 声明 {k} 为“{v}”，而图像 IFD 声明为“{p}”。"),
+            ));
+        }
+    }
+    match (&dto, &e.date_time) {
         (Some(o), Some(m)) => match (exif_time(o), exif_time(m)) {
             (Some(a), Some(b)) if a == b => checks.push(check(
                 "dates",
@@ -199,6 +264,7 @@ pub fn claimed_metadata(d: &Decoded, bytes: &[u8], show_gps: bool) -> ClaimedMet
                 "日期字段不符合 EXIF 格式 YYYY:MM:DD HH:MM:SS。".into(),
             )),
         },
+        _ if dto.is_none() && e.date_time_original.is_some() => {}
         _ => checks.push(check(
             "dates",
             "not_available",
