@@ -54,17 +54,6 @@ pub enum Outcome {
     Failed(Error),
 }
 
-fn sha_from_hex(h: &str) -> Option<[u8; 32]> {
-    if h.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// The worker's side: read, decode and analyse `path`, and return the reply to print.
 pub fn worker_reply(path: &Path, limits: &Limits) -> String {
     let bytes = match decode::read_capped(path, limits.max_file_bytes) {
@@ -133,7 +122,7 @@ pub fn analyse(path: &Path, iso: &Isolation) -> Outcome {
                 .next()
                 .and_then(|l| base64::engine::general_purpose::STANDARD.decode(l).ok());
             match (
-                sha_from_hex(sha),
+                decode::sha256_from_hex(sha),
                 blob.as_deref().and_then(Analysis::decode),
             ) {
                 (Some(s), Some(a)) => Outcome::Analysed(s, Box::new(a)),
@@ -141,7 +130,7 @@ pub fn analyse(path: &Path, iso: &Isolation) -> Outcome {
             }
         }
         ["PPW1", "err", sha, code] => Outcome::Rejected {
-            sha256: sha_from_hex(sha),
+            sha256: decode::sha256_from_hex(sha),
             code: code.to_string(),
             message: lines.next().unwrap_or("").to_string(),
         },

@@ -3,7 +3,7 @@
 //! would each see the other's files as vanished.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::scan::ScanError;
 use super::store::CatalogueError;
@@ -12,12 +12,6 @@ use super::store::CatalogueError;
 #[derive(Debug)]
 pub struct ScanLock {
     _file: File,
-}
-
-fn lock_path(catalogue: &Path) -> PathBuf {
-    let mut s = catalogue.as_os_str().to_owned();
-    s.push(".lock");
-    PathBuf::from(s)
 }
 
 impl ScanLock {
@@ -32,7 +26,7 @@ impl ScanLock {
     }
 
     fn take(catalogue: &Path, wait: bool) -> Result<ScanLock, ScanError> {
-        let path = lock_path(catalogue);
+        let path = super::store::with_suffix(catalogue, ".lock");
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)

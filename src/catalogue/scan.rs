@@ -198,6 +198,23 @@ pub struct PairScore {
     pub inliers: usize,
 }
 
+impl PairScore {
+    /// Two paths with the same bytes: similarity 1 without analysis.
+    fn identical(a: String, b: String) -> PairScore {
+        PairScore {
+            a,
+            b,
+            similarity: 1.0,
+            identical: true,
+            hash_distance: Some(0),
+            orientation: Some(Dihedral::Original),
+            verified: false,
+            mirrored: false,
+            inliers: 0,
+        }
+    }
+}
+
 /// A set of images connected by duplicate pairs.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Group {
@@ -374,21 +391,6 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
     }
     w.images.sort();
     w
-}
-
-fn sha_from_hex(h: &str) -> Option<[u8; 32]> {
-    if h.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
-fn hex(b: &[u8; 32]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 enum Outcome {
@@ -729,23 +731,16 @@ fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Group> {
                 let (path, path_bytes_b64) = key_display(p);
                 members.push(Member {
                     path,
-                    sha256: hex(&it.sha),
+                    sha256: decode::hex(&it.sha),
                     reference: it.reference,
                     path_bytes_b64,
                 });
             }
             for p in it.paths.iter().skip(1) {
-                pairs.push(PairScore {
-                    a: key_display(&it.paths[0]).0,
-                    b: key_display(p).0,
-                    similarity: 1.0,
-                    identical: true,
-                    hash_distance: Some(0),
-                    orientation: Some(Dihedral::Original),
-                    verified: false,
-                    mirrored: false,
-                    inliers: 0,
-                });
+                pairs.push(PairScore::identical(
+                    key_display(&it.paths[0]).0,
+                    key_display(p).0,
+                ));
             }
         }
         if members.len() < 2 || members.iter().all(|m| m.reference) {
@@ -999,7 +994,7 @@ pub fn match_image(
     }
     let d = decode::decode_path(query, limits)?;
     let qa = fingerprint::analyse(&d.pixels);
-    let qsha = sha_from_hex(&d.source.sha256).unwrap_or([0; 32]);
+    let qsha = decode::sha256_from_hex(&d.source.sha256).unwrap_or([0; 32]);
     let cat = Catalogue::open_read_only(catalogue)?;
     let mut by_sha: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
     for (p, sha) in cat.files()? {
@@ -1027,17 +1022,7 @@ pub fn match_image(
     for &i in &cands {
         let it = &items[i as usize];
         let score = if it.sha == qsha {
-            PairScore {
-                a: query.display().to_string(),
-                b: key_display(&it.paths[0]).0,
-                similarity: 1.0,
-                identical: true,
-                hash_distance: Some(0),
-                orientation: Some(Dihedral::Original),
-                verified: false,
-                mirrored: false,
-                inliers: 0,
-            }
+            PairScore::identical(query.display().to_string(), key_display(&it.paths[0]).0)
         } else {
             let f = cat.features(&it.sha)?.unwrap_or_default();
             let (s, m, v) =
@@ -1060,7 +1045,7 @@ pub fn match_image(
                 s.b = key_display(p).0;
                 matches.push(MatchHit {
                     path: key_display(p).0,
-                    sha256: hex(&it.sha),
+                    sha256: decode::hex(&it.sha),
                     score: s,
                 });
             }

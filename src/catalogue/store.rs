@@ -534,7 +534,7 @@ impl Catalogue {
         let mut out: Vec<String> = self
             .files()?
             .into_iter()
-            .map(|(p, sha)| format!("file\t{p}\t{}", hex(&sha)))
+            .map(|(p, sha)| format!("file\t{p}\t{}", crate::decode::hex(&sha)))
             .collect();
         let mut st = self
             .conn
@@ -553,7 +553,7 @@ impl Catalogue {
                 }
                 Ok(format!(
                     "fingerprint\t{}\t{}\t{}\t{}x{}\tq{}/{:?}\t{}",
-                    hex(&sha),
+                    crate::decode::hex(&sha),
                     r.get::<_, String>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
@@ -775,10 +775,6 @@ pub fn raw_execute_for_tests(path: &Path, sql: &str) -> Result<usize, CatalogueE
     conn.execute(sql, []).map_err(|e| classify(path, e))
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// One user decision, as exported before a rebuild.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Decision {
@@ -834,7 +830,8 @@ pub struct RebuildReport {
     pub warning: Option<String>,
 }
 
-fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
+/// `p` with `suffix` appended to its file name (`cat.sqlite` → `cat.sqlite.lock`).
+pub(crate) fn with_suffix(p: &Path, suffix: &str) -> PathBuf {
     let mut s = p.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
