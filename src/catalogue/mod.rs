@@ -1,8 +1,10 @@
 //! The catalogue: a SQLite store of fingerprints keyed by content ([`store`]), exact Hamming
 //! search ([`search`]), candidate generation ([`candidates`]), and the `scan` / `match`
-//! pipelines ([`scan`]). One scan at a time per catalogue ([`lock`]).
+//! pipelines ([`scan`]). One scan at a time per catalogue ([`lock`]). Fingerprints leave and
+//! enter a catalogue as Parquet / JSON-lines rows ([`exchange`]).
 
 pub mod candidates;
+pub mod exchange;
 pub mod lock;
 pub mod scan;
 pub mod search;

@@ -150,7 +150,7 @@ fn shown(p: &Path) -> (String, Option<String>) {
 }
 
 impl Problem {
-    fn from_error(e: &Error) -> Problem {
+    pub(crate) fn from_error(e: &Error) -> Problem {
         let (path, path_bytes_b64) = shown(e.path());
         Problem {
             path,

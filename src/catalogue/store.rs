@@ -104,6 +104,9 @@ impl FileStat {
     }
 }
 
+/// A record's content hash and one path that points at it (if any).
+pub type RecordPath = ([u8; 32], Option<String>);
+
 /// An open catalogue.
 pub struct Catalogue {
     conn: Connection,
@@ -323,6 +326,15 @@ impl Catalogue {
         &mut self,
         f: impl FnOnce(&Batch<'_>) -> Result<T, CatalogueError>,
     ) -> Result<T, CatalogueError> {
+        self.batch_with(f)
+    }
+
+    /// [`Catalogue::batch`] for callers with their own error type: an error from `f` rolls
+    /// everything back.
+    pub fn batch_with<T, E: From<CatalogueError>>(
+        &mut self,
+        f: impl FnOnce(&Batch<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let path = self.path.clone();
         let tx = self
             .conn
@@ -637,6 +649,31 @@ impl Catalogue {
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
+    /// (content, path) of every current-algorithm record, one entry per file row pointing at
+    /// it, or one with no path when none does; sorted by content then path (exports).
+    pub fn record_paths(&self) -> Result<Vec<RecordPath>, CatalogueError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT f.sha256, files.path FROM fingerprints f LEFT JOIN files ON files.sha256 = f.sha256
+                 WHERE f.algorithm = ?1 AND f.algorithm_version = ?2 ORDER BY f.sha256, files.path",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map(
+                params![fingerprint::ALGORITHM, fingerprint::ALGORITHM_VERSION],
+                |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<String>>(1)?)),
+            )
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (sha, p) = r.map_err(self.err())?;
+            let sha: [u8; 32] = sha.try_into().map_err(|_| self.corrupt("sha256"))?;
+            out.push((sha, p));
+        }
+        Ok(out)
+    }
+
     /// Number of stored fingerprints (all algorithm versions).
     pub fn fingerprint_count(&self) -> Result<u64, CatalogueError> {
         let n: i64 = self
@@ -670,6 +707,26 @@ impl Batch<'_> {
                 "INSERT OR REPLACE INTO files (path, dev, inode, size, mtime_ns, sha256, last_seen_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![path, st.dev as i64, st.inode as i64, st.size as i64, st.mtime_ns, &sha256[..], scan],
             )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// A file row from an imported shard: its identity is unknown here, so it is stored as
+    /// zeros (the next scan confirms the file by content, without re-analysing it). A row that
+    /// already names the same content keeps its real identity.
+    pub fn import_file(
+        &self,
+        path: &str,
+        sha256: &[u8; 32],
+        scan: i64,
+    ) -> Result<(), CatalogueError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO files (path, dev, inode, size, mtime_ns, sha256, last_seen_scan) VALUES (?1, 0, 0, 0, 0, ?2, ?3)
+                 ON CONFLICT(path) DO UPDATE SET dev = 0, inode = 0, size = 0, mtime_ns = 0, sha256 = excluded.sha256,
+                 last_seen_scan = excluded.last_seen_scan WHERE files.sha256 != excluded.sha256",
+            )
+            .and_then(|mut st| st.execute(params![path, &sha256[..], scan]))
             .map_err(self.err())?;
         Ok(())
     }

@@ -1,7 +1,7 @@
-//! `catalogue rebuild` and `catalogue decisions`.
+//! `catalogue rebuild|export|import|decisions`.
 use std::path::PathBuf;
 
-use pairproof::catalogue::{lock::ScanLock, store};
+use pairproof::catalogue::{exchange, lock::ScanLock, store};
 
 use super::scan::default_catalogue;
 
@@ -12,6 +12,26 @@ pub enum CatalogueCommand {
     Rebuild {
         #[arg(long)]
         catalogue: Option<PathBuf>,
+    },
+    /// Write every fingerprint (one row per image: id, packed PDQ hashes with orientation,
+    /// quality, content SHA-256, path, algorithm) as Parquet (Spark, DuckDB, Milvus bulk
+    /// import) or JSON lines. Schema: pairproof.fingerprints/1 (docs/schemas.md).
+    Export {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "parquet")]
+        format: exchange::Format,
+        /// A folder (receives fingerprints.parquet / .jsonl) or a file name ending in the format.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Merge exported files or `hash --manifest` shards into the catalogue (each file in one
+    /// transaction; the next scan of those folders re-uses the fingerprints by content).
+    Import {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print the user decisions (reference folders, "not a copy" marks) as JSON.
     Decisions {
@@ -46,6 +66,31 @@ pub fn run(c: CatalogueCommand) -> u8 {
                 }
             }
         }
+        CatalogueCommand::Export {
+            catalogue,
+            format,
+            out,
+        } => {
+            let path = catalogue.unwrap_or_else(default_catalogue);
+            let r = store::Catalogue::open_read_only(&path)
+                .map_err(exchange::TransferError::from)
+                .and_then(|c| exchange::export(&c, &out, format));
+            report(r)
+        }
+        CatalogueCommand::Import { catalogue, files } => {
+            let path = catalogue.unwrap_or_else(default_catalogue);
+            let _lock = match ScanLock::acquire(&path) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error[{}]: {e}", e.code());
+                    return 2;
+                }
+            };
+            let r = store::Catalogue::open(&path)
+                .map_err(exchange::TransferError::from)
+                .and_then(|mut c| exchange::import(&mut c, &files));
+            report(r)
+        }
         CatalogueCommand::Decisions { catalogue } => {
             let path = catalogue.unwrap_or_else(default_catalogue);
             match store::read_decisions_best_effort(&path) {
@@ -63,6 +108,19 @@ pub fn run(c: CatalogueCommand) -> u8 {
                     2
                 }
             }
+        }
+    }
+}
+
+fn report<T: serde::Serialize>(r: Result<T, exchange::TransferError>) -> u8 {
+    match r {
+        Ok(rep) => {
+            super::print_json(&rep);
+            0
+        }
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            2
         }
     }
 }

@@ -2,6 +2,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pairproof::catalogue::exchange;
 use pairproof::matching::{self, HashLine};
 use pairproof::Limits;
 use rayon::prelude::*;
@@ -39,8 +40,18 @@ pub enum BatchFormat {
 #[derive(Debug, clap::Args)]
 pub struct HashArgs {
     /// Images to fingerprint.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "manifest", conflicts_with = "manifest")]
     images: Vec<PathBuf>,
+    /// Fingerprint the files listed here (one path per line) into a shard for
+    /// `catalogue import` (distributed fingerprinting: one manifest per machine).
+    #[arg(long, requires = "out")]
+    manifest: Option<PathBuf>,
+    /// The shard to write with --manifest (.parquet or .jsonl).
+    #[arg(long, requires = "manifest")]
+    out: Option<PathBuf>,
+    /// Shard format (default: from the --out file name, else Parquet).
+    #[arg(long, value_enum, requires = "manifest")]
+    format: Option<pairproof::catalogue::exchange::Format>,
 }
 
 fn bar(len: usize, what: &str) -> ProgressBar {
@@ -125,6 +136,9 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
 
 pub fn hash(a: HashArgs) -> u8 {
     let limits = Limits::default();
+    if let (Some(list), Some(out)) = (&a.manifest, &a.out) {
+        return hash_manifest(list, out, a.format, &limits);
+    }
     let results: Vec<_> = a
         .images
         .par_iter()
@@ -142,4 +156,36 @@ pub fn hash(a: HashArgs) -> u8 {
         }
     }
     code
+}
+
+fn hash_manifest(
+    list: &std::path::Path,
+    out: &std::path::Path,
+    format: Option<exchange::Format>,
+    limits: &Limits,
+) -> u8 {
+    let format = format.unwrap_or_else(|| exchange::Format::from_name(out));
+    let b = bar(0, "fingerprinting");
+    let r = exchange::hash_manifest(list, out, format, limits, |done, total| {
+        b.set_length(total);
+        b.set_position(done);
+    });
+    b.finish_and_clear();
+    match r {
+        Ok(rep) => {
+            for p in &rep.problems {
+                eprintln!("error[{}]: {}", p.code, p.message);
+            }
+            super::print_json(&rep);
+            if rep.problems.is_empty() {
+                0
+            } else {
+                2
+            }
+        }
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            2
+        }
+    }
 }

@@ -48,7 +48,7 @@ pub enum Command {
     /// Internal: the `--isolate` worker (one file in, one reply out).
     #[command(hide = true)]
     AnalyseWorker(scan::WorkerArgs),
-    /// Catalogue maintenance: rebuild a damaged catalogue (decisions exported first), list decisions.
+    /// Catalogue maintenance: export / import fingerprints (Parquet, JSON lines), rebuild a damaged catalogue, list decisions.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
 }

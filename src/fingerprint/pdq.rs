@@ -47,6 +47,23 @@ impl Hash256 {
         }
         Some(Hash256(w))
     }
+    /// The 32 bytes in reference hex order (so `hex(to_bytes())` equals [`Hash256::to_hex`]):
+    /// the packed form in exports and in Milvus binary vectors.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (i, w) in self.0.iter().rev().enumerate() {
+            out[2 * i..2 * i + 2].copy_from_slice(&w.to_be_bytes());
+        }
+        out
+    }
+    /// Inverse of [`Hash256::to_bytes`].
+    pub fn from_bytes(b: &[u8; 32]) -> Hash256 {
+        let mut w = [0u16; 16];
+        for (i, c) in b.chunks_exact(2).enumerate() {
+            w[15 - i] = u16::from_be_bytes([c[0], c[1]]);
+        }
+        Hash256(w)
+    }
     /// Packed as four u64 (for popcount search).
     pub fn to_u64s(&self) -> [u64; 4] {
         let mut out = [0u64; 4];
