@@ -185,7 +185,6 @@ pub fn strip_file(
     limits: &Limits,
 ) -> Result<StripReport> {
     let bytes = decode::read_capped(input, limits.max_file_bytes)?;
-    let before = decode::decode_bytes(input, &bytes, limits)?;
     let name = input.file_name().ok_or_else(|| Error::Usage {
         path: input.to_path_buf(),
         detail: "input has no file name".into(),
@@ -201,6 +200,24 @@ pub fn strip_file(
             detail: "output would overwrite the input; choose another --out directory".into(),
         });
     }
+    let (new_bytes, report) = strip_verified(input, &output, &bytes, opts, limits)?;
+    write_atomically(&output, &new_bytes)?;
+    Ok(report)
+}
+
+/// Strip `bytes` (read from `input`) and verify the result before anyone writes it: it
+/// decodes, its pixels equal the input's, and it carries no GPS. `output` only names the result
+/// in messages and the report. Used by `strip` (which then writes the file) and by `serve`
+/// (which sends the bytes back).
+pub fn strip_verified(
+    input: &Path,
+    output: &Path,
+    bytes: &[u8],
+    opts: StripOptions,
+    limits: &Limits,
+) -> Result<(Vec<u8>, StripReport)> {
+    let before = decode::decode_bytes(input, bytes, limits)?;
+    let output = output.to_path_buf();
     let orientation = before
         .metadata
         .exif
@@ -210,7 +227,7 @@ pub fn strip_file(
     let stripped = std::panic::catch_unwind(|| {
         strip_bytes(
             before.format,
-            &bytes,
+            bytes,
             orientation,
             &before.metadata.colour_space,
             opts,
@@ -242,8 +259,7 @@ pub fn strip_file(
             detail: "GPS still present after stripping; nothing written".into(),
         });
     }
-    write_atomically(&output, &new_bytes)?;
-    Ok(StripReport {
+    let report = StripReport {
         input: input.to_path_buf(),
         output,
         format: before.format,
@@ -256,7 +272,8 @@ pub fn strip_file(
         orientation_kept: (orientation != 1).then_some(orientation),
         pixels_identical,
         sha256_after: decode::sha256_hex(&new_bytes),
-    })
+    };
+    Ok((new_bytes, report))
 }
 
 /// Write via a temporary file in the same directory and rename: readers never see half a file.

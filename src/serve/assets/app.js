@@ -44,6 +44,8 @@ function t(key, vars) {
   return s;
 }
 const has = (key) => STRINGS.en[key] !== undefined;
+// plural-aware: KEY.one when n === 1 (English needs it; the Chinese entries are the same text)
+const tn = (key, n, vars) => t(n === 1 && has(`${key}.one`) ? `${key}.one` : key, Object.assign({ n }, vars || {}));
 
 function setLang(l, remember) {
   if (!LANGS.includes(l)) return;
@@ -92,6 +94,7 @@ function fmtBytes(n) {
   if (typeof n !== 'number' || !isFinite(n)) return '–';
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${Math.round(n / 1024)} KB`;
+  if (n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MB`;
   return `${(n / (1024 * 1024)).toFixed(2)} MB`;
 }
 function fmtPct(x, digits) {
@@ -107,6 +110,10 @@ function dirname(p) {
   const s = String(p || '');
   const i = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
   return i > 0 ? s.slice(0, i) : '';
+}
+function shortDir(p) {
+  const d = dirname(p);
+  return d.length > 30 ? `…${d.slice(-29)}` : d;
 }
 function joinList(items, sepKey) { return items.join(t(sepKey || 'list.sep')); }
 
@@ -137,6 +144,14 @@ function appendKids(el, kids) {
   }
 }
 const $ = (sel) => document.querySelector(sel);
+// <details> whose open state survives re-rendering (language switch, button clicks)
+const openDetails = new Set();
+function keptDetails(key, attrs, ...children) {
+  const d = h('details', attrs, ...children);
+  if (openDetails.has(key)) d.open = true;
+  d.addEventListener('toggle', () => { if (d.open) openDetails.add(key); else openDetails.delete(key); });
+  return d;
+}
 function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
 
 function downloadLink(url, name) {
@@ -259,7 +274,7 @@ const S = {
   check: {
     main: null, hidden: null, mainUrl: null, hiddenUrl: null,
     seq: 0, busy: false, result: null, error: null, zoneError: {},
-    opacity: 60, boxes: true, gps: {},
+    opacity: 50, boxes: true, gps: {},
   },
   batch: { files: [], busy: false, result: null, error: null, sort: { key: 'verdict', dir: 'desc' }, selected: null, zoneError: null, exported: null },
   scan: { running: false, job: null, progress: null, result: null, error: null, decisions: {}, conn: null, hint: null },
@@ -375,7 +390,7 @@ function dropZone(cfg) {
         h('span', { class: 'drop-or', text: t('drop.or') }),
         h('span', { class: 'btn secondary', text: t(cfg.multiple ? 'drop.browseMany' : 'drop.browse') }),
         cfg.formatsHint === false ? null
-          : h('span', { class: 'drop-formats', text: t('drop.formats', { size: maxUpload() ? fmtBytes(maxUpload()) : '25 MB' }) })));
+          : h('span', { class: 'drop-formats', text: t(cfg.formatsKey || 'drop.formats', { size: maxUpload() ? fmtBytes(maxUpload()) : '25 MB' }) })));
     }
     clear(root);
     root.append(label);
@@ -445,7 +460,7 @@ function findingWords(f, report) {
       const g = num(L, gate());
       const margin = num(m.margin, m.luma - g);
       let msg = t(`f.ssim.${st}`, {
-        luma: fmt4(m.luma), gate: String(g), margin: signed(margin, 4), short: fmt4(-margin), rgb: fmt4(m.rgb_mean),
+        luma: fmt4(m.luma), gate: String(g), margin: signed(margin, 4), by: fmt4(Math.abs(margin)), short: fmt4(-margin), rgb: fmt4(m.rgb_mean),
       });
       if (m.crop && Array.isArray(m.crop.size)) msg += t('f.ssim.crop', { w: m.crop.size[0], h: m.crop.size[1] });
       return { msg, fix: st === 'warn' ? t('fix.ssim.warn') : st === 'fail' ? t('fix.ssim.fail') : null };
@@ -591,7 +606,7 @@ function findingCard(f, report, extra) {
     extra || null);
 }
 
-function findingsView(report, extraFor) {
+function findingsView(report, extraFor, key) {
   const findings = Array.isArray(report.findings) ? report.findings : [];
   const rank = { fail: 0, warn: 1 };
   const todo = findings.filter((f) => ['fail', 'warn'].includes(normStatus(f.status)))
@@ -605,7 +620,7 @@ function findingsView(report, extraFor) {
     wrap.append(h('p', { class: 'all-good', text: t('findings.none') }));
   }
   if (ok.length) {
-    const det = h('details', { class: 'passed', 'data-testid': 'findings-passed' },
+    const det = keptDetails(`passed-${key || 'x'}`, { class: 'passed', 'data-testid': 'findings-passed' },
       h('summary', { text: t('findings.passed', { n: ok.length }) }),
       h('ul', { class: 'passed-list' }, ok.map((f) => {
         const st = normStatus(f.status);
@@ -695,7 +710,7 @@ function verdictBanner(report, sub) {
     h('span', { class: 'verdict-icon', 'aria-hidden': 'true', text: VERDICT_ICON[v] }),
     h('div', { class: 'verdict-text' },
       h('div', { class: 'verdict-title', 'data-testid': 'verdict-title', text: t(`verdict.${v}`) }),
-      h('div', { class: 'verdict-sub', text: t(`verdict.${v}Sub`, { n: nFail }) }),
+      h('div', { class: 'verdict-sub', text: tn(`verdict.${v}Sub`, nFail) }),
       sub ? h('div', { class: 'verdict-files', text: sub }) : null));
 }
 
@@ -789,7 +804,7 @@ function heatmapView(result) {
       h('label', { class: 'slider-label', for: 'heat-opacity', text: t('heat.opacity') }), slider, out,
       h('label', { class: 'check-label' }, boxToggle, h('span', { text: t('heat.boxes') }))),
     h('p', { class: 'muted small-text', text: heat ? t('heat.legend') : t('heat.noHeatmap') }),
-    h('p', { class: 'regions-count', 'data-testid': 'regions-count', text: regions.length ? t('regions.count', { n: regions.length }) : t('regions.none') }),
+    h('p', { class: 'regions-count', 'data-testid': 'regions-count', text: regions.length ? tn('regions.count', regions.length) : t('regions.none') }),
     regions.length ? h('ol', { class: 'regions-list' }, regions.map((r) => h('li', { text: t('regions.item', { w: r.width, h: r.height, x: r.x, y: r.y }) }))) : null);
 }
 
@@ -843,9 +858,12 @@ function checkResultView(result) {
   if (errors.length) {
     wrap.append(h('ul', { class: 'problem-list', 'data-testid': 'report-errors' }, errors.map((e) => problemItem(e, 'report-error'))));
   }
-  const left = h('div', { class: 'col' }, ssimCard(report), findingsView(report, (f) => gpsExtra(f, result)));
-  const right = h('div', { class: 'col' }, report.main ? heatmapView(result) : null);
-  wrap.append(h('div', { class: 'result-grid' }, left, right));
+  const left = h('div', { class: 'col' }, ssimCard(report), findingsView(report, (f) => gpsExtra(f, result), 'check'));
+  // the picture is worth showing when there is a heatmap or at least one region to outline
+  const showHeat = report.main && (result.data.heatmap_png || (Array.isArray(report.regions) && report.regions.length));
+  wrap.append(showHeat
+    ? h('div', { class: 'result-grid' }, left, h('div', { class: 'col' }, heatmapView(result)))
+    : h('div', { class: 'result-single' }, left));
   return wrap;
 }
 
@@ -919,9 +937,9 @@ function renderBatch() {
   const act = clear($('#batch-actions'));
   if (b.files.length) {
     const total = b.files.reduce((s, f) => s + f.size, 0);
-    act.append(h('span', { class: 'hint strong', 'data-testid': 'batch-selected', text: t('batch.selected', { n: b.files.length, size: fmtBytes(total) }) }));
+    act.append(h('span', { class: 'hint strong', 'data-testid': 'batch-selected', text: tn('batch.selected', b.files.length, { size: fmtBytes(total) }) }));
   }
-  const run = h('button', { type: 'button', class: 'btn primary', 'data-testid': 'batch-run', disabled: !b.files.length || b.busy ? true : null, text: b.busy ? t('batch.running', { n: b.files.length }) : t('batch.run') });
+  const run = h('button', { type: 'button', class: 'btn primary', 'data-testid': 'batch-run', disabled: !b.files.length || b.busy ? true : null, text: b.busy ? tn('batch.running', b.files.length) : t('batch.run') });
   run.addEventListener('click', runBatch);
   const clr = h('button', { type: 'button', class: 'btn ghost', 'data-testid': 'batch-clear', disabled: !b.files.length || b.busy ? true : null, text: t('batch.clear') });
   clr.addEventListener('click', () => { b.files = []; b.result = null; b.error = null; b.zoneError = null; b.selected = null; renderBatch(); });
@@ -929,7 +947,7 @@ function renderBatch() {
 
   const box = clear($('#batch-result'));
   box.dataset.state = b.busy ? 'busy' : b.error ? 'error' : b.result ? 'done' : 'idle';
-  if (b.busy) { box.append(busyView(t('batch.running', { n: b.files.length }), 'batch-busy')); return; }
+  if (b.busy) { box.append(busyView(tn('batch.running', b.files.length), 'batch-busy')); return; }
   if (b.error) { box.append(errorView(b.error, 'batch-error')); return; }
   if (!b.result) return;
   box.append(batchResultView(b.result));
@@ -945,7 +963,7 @@ function batchResultView(r) {
   exportBtn.addEventListener('click', exportCsv);
   wrap.append(h('div', { class: 'summary-bar' },
     h('div', { class: 'summary-chips' },
-      h('span', { class: 'summary-text', 'data-testid': 'batch-summary', text: t('batch.summary', Object.assign({ pairs: pairs.length }, counts)) })),
+      h('span', { class: 'summary-text', 'data-testid': 'batch-summary', text: tn('batch.summary', pairs.length, Object.assign({ pairs: pairs.length }, counts)) })),
     h('div', { class: 'summary-actions' },
       b.exported ? h('span', { class: 'muted', text: t('batch.exported', { name: b.exported }) }) : null,
       exportBtn)));
@@ -975,11 +993,11 @@ function batchResultView(r) {
       h('td', { class: 'cell-label' }, h('span', { class: 'sku', text: p.label })),
       h('td', null, verdictChip(p.verdict)),
       h('td', { class: 'num', text: typeof p.ssim === 'number' ? fmt4(p.ssim) : '–' }),
-      h('td', { class: 'cell-failed' },
+      h('td', null, h('div', { class: 'cell-failed' },
         failed.length || warned.length || errs.length
           ? [failed.map((id) => chip('chip-fail soft', ruleName(id))), warned.map((id) => chip('chip-warn soft', ruleName(id))),
             errs.map((e) => chip('chip-error soft', has(e.code) ? t(e.code) : e.code))]
-          : h('span', { class: 'muted', text: t('batch.noProblems') })),
+          : h('span', { class: 'muted', text: t('batch.noProblems') }))),
       h('td', { class: 'cell-files muted' }, h('span', { text: p.main || '' }), h('br'), h('span', { text: p.hidden || '' })));
       const select = () => { b.selected = b.selected === p.label ? null : p.label; renderBatch(); };
       tr.addEventListener('click', select);
@@ -1002,7 +1020,7 @@ function batchResultView(r) {
         h('div', { class: 'details-head' }, h('h3', { class: 'section-title', text: t('batch.detailsFor', { label: sel.label }) }), close),
         verdictBanner(sel.report, t('check.files', { main: sel.main || '', hidden: sel.hidden || '' })),
         errs.length ? h('ul', { class: 'problem-list' }, errs.map((e) => problemItem(e, 'report-error'))) : null,
-        h('div', { class: 'result-grid' }, h('div', { class: 'col' }, ssimCard(sel.report)), h('div', { class: 'col' }, findingsView(sel.report)))));
+        h('div', { class: 'result-grid' }, h('div', { class: 'col' }, ssimCard(sel.report)), h('div', { class: 'col' }, findingsView(sel.report, null, 'batch')))));
     }
   }
   const problems = Array.isArray(r.problems) ? r.problems : [];
@@ -1013,7 +1031,7 @@ function batchResultView(r) {
   }
   const ignored = Array.isArray(r.ignored) ? r.ignored : [];
   if (ignored.length) {
-    wrap.append(h('details', { class: 'card sub-card', 'data-testid': 'batch-ignored' },
+    wrap.append(keptDetails('batch-ignored', { class: 'card sub-card', 'data-testid': 'batch-ignored' },
       h('summary', { text: `${t('batch.ignored')} (${ignored.length})` }),
       h('ul', { class: 'plain-list' }, ignored.map((n) => h('li', { text: basename(n) })))));
   }
@@ -1079,14 +1097,21 @@ function thumb(path) {
 
 function orientationWords(p) {
   if (p.identical) return t('pair.identical');
-  const o = String(p.orientation || 'original').toLowerCase().replace(/[_\s-]/g, '').replace('+', 'plus');
+  const o = p.orientation ? String(p.orientation).toLowerCase().replace(/[_\s-]/g, '').replace('+', 'plus') : null;
+  // A hash orientation means something only when the hashes are close (≤ 32 bits, the
+  // documented hash-match range); otherwise the verified geometry is the evidence and it
+  // only tells whether the copy is mirrored.
+  const hashReliable = o && typeof p.hash_distance === 'number' ? p.hash_distance <= 32 : !!o;
   const words = [];
-  if (has(`orient.${o}`)) words.push(t(`orient.${o}`));
-  else if (p.orientation) words.push(String(p.orientation));
-  const isFlip = o.startsWith('flip');
-  if (p.mirrored && !isFlip) {
-    if (o === 'original') words[0] = t('orient.flipx');
-    else words.push(t('orient.mirrored'));
+  if (o && hashReliable) {
+    if (has(`orient.${o}`)) words.push(t(`orient.${o}`));
+    else words.push(String(p.orientation));
+    if (p.mirrored && !o.startsWith('flip')) {
+      if (o === 'original') words[0] = t('orient.flipx');
+      else words.push(t('orient.mirrored'));
+    }
+  } else if (p.mirrored) {
+    words.push(t('orient.flipx'));
   }
   return words.join(lang === 'en' ? ', ' : '，');
 }
@@ -1220,14 +1245,16 @@ function scanResultView(doc) {
   const stats = doc.stats || {};
   const wrap = h('div', { class: 'scan-result' });
   wrap.append(h('div', { class: 'summary-bar' },
-    h('span', { class: 'summary-text', 'data-testid': 'scan-summary', text: t('scan.summary', { images: num(stats.images, 0), groups: groups.length, problems: problems.length }) })));
+    h('span', { class: 'summary-text', 'data-testid': 'scan-summary', text: t('scan.summary', { images: num(stats.images, 0), groups: tn('scan.groups', groups.length), problems: tn('scan.problemCount', problems.length) }) })));
   if (!groups.length) {
     wrap.append(h('div', { class: 'empty-state', 'data-testid': 'scan-empty' }, h('span', { class: 'empty-icon', 'aria-hidden': 'true', text: '✓' }), h('span', { text: t('scan.noGroups') })));
   }
   const gallery = h('div', { class: 'gallery', 'data-testid': 'scan-gallery' });
   for (const g of groups) {
     const members = Array.isArray(g.members) ? g.members : [];
-    const pairs = Array.isArray(g.pairs) ? g.pairs : [];
+    // most similar first; long lists fold after PAIRS_SHOWN
+    const pairs = (Array.isArray(g.pairs) ? g.pairs : []).slice()
+      .sort((x, y) => num(y.similarity, 0) - num(x.similarity, 0) || String(x.a).localeCompare(String(y.a)) || String(x.b).localeCompare(String(y.b)));
     const refSet = new Set(members.filter((m) => m.reference).map((m) => m.path));
     const card = h('article', { class: 'card group-card', 'data-testid': 'scan-group', 'data-group': String(g.id), 'data-members': String(members.length) },
       h('header', { class: 'group-head' },
@@ -1238,8 +1265,22 @@ function scanResultView(doc) {
         h('figcaption', null,
           m.reference ? chip('chip-ref', t('badge.reference'), { 'data-testid': 'reference-badge' }) : null,
           h('span', { class: 'member-name', title: m.path, text: basename(m.path) }),
-          h('span', { class: 'member-dir', title: m.path, text: dirname(m.path) }))))),
-      h('ul', { class: 'pair-list' }, pairs.map((p) => {
+          h('span', { class: 'member-dir', title: m.path, text: shortDir(m.path) }))))),
+      pairList(pairs, refSet, g.id));
+    gallery.append(card);
+  }
+  wrap.append(gallery);
+  if (problems.length) {
+    wrap.append(keptDetails('scan-problems', { class: 'card sub-card', 'data-testid': 'scan-problems' },
+      h('summary', { text: t('scan.problems', { n: problems.length }) }),
+      h('ul', { class: 'problem-list' }, problems.map((p) => problemItem(p, 'scan-problem')))));
+  }
+  return wrap;
+}
+
+const PAIRS_SHOWN = 6;
+function pairList(pairs, refSet, gid) {
+  const items = pairs.map((p) => {
         const key = `${p.a}\n${p.b}`;
         const d = S.scan.decisions[key] || {};
         const btn = h('button', {
@@ -1262,16 +1303,12 @@ function scanResultView(doc) {
             h('span', { class: 'pair-words', 'data-testid': 'pair-transform', text: orientationWords(p) }),
             !p.identical ? h('span', { class: 'muted', text: p.verified ? t('pair.verified', { n: num(p.inliers, 0) }) : t('pair.hashOnly') }) : null),
           h('div', { class: 'pair-action' }, btn, d.error ? errorView(d.error, 'decision-error') : null));
-      })));
-    gallery.append(card);
-  }
-  wrap.append(gallery);
-  if (problems.length) {
-    wrap.append(h('details', { class: 'card sub-card', 'data-testid': 'scan-problems' },
-      h('summary', { text: t('scan.problems', { n: problems.length }) }),
-      h('ul', { class: 'problem-list' }, problems.map((p) => problemItem(p, 'scan-problem')))));
-  }
-  return wrap;
+  });
+  const list = h('ul', { class: 'pair-list' }, items.slice(0, PAIRS_SHOWN));
+  if (items.length <= PAIRS_SHOWN) return list;
+  return h('div', null, list, keptDetails(`pairs-${gid}`, { class: 'more-pairs' },
+    h('summary', { text: tn('pair.more', items.length - PAIRS_SHOWN) }),
+    h('ul', { class: 'pair-list' }, items.slice(PAIRS_SHOWN))));
 }
 
 // ---------------------------------------------------------------- evidence
@@ -1429,7 +1466,7 @@ function boot() {
   zoneBatch = dropZone({
     mount: 'zone-batch', testid: 'batch-drop', inputTestid: 'batch-input', folderTestid: 'batch-folder-input',
     accept: 'image/*,.zip,application/zip', multiple: true, folder: true, large: true,
-    titleKey: 'batch.heading', ctaKey: 'batch.drop',
+    titleKey: 'batch.zone', ctaKey: 'batch.drop', formatsKey: 'batch.formats',
     get: () => S.batch.files, onFiles: addBatchFiles, error: () => S.batch.zoneError,
   });
   S.ev.suspectUrls = [];
