@@ -22,6 +22,7 @@ pub mod matching;
 pub mod metadata;
 pub mod policy;
 pub mod report;
+pub mod serve;
 pub mod similarity;
 
 pub use error::{Error, Result};

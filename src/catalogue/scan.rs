@@ -1069,3 +1069,13 @@ pub fn match_image(
         matches,
     })
 }
+
+/// Record that two files are not copies of each other (they are never grouped again). Takes
+/// the scan lock, so it fails fast with `E_CATALOGUE_LOCKED` while a scan runs.
+pub fn record_not_a_copy(catalogue: &Path, a: &Path, b: &Path) -> Result<(), ScanError> {
+    let _lock = super::lock::ScanLock::acquire(catalogue)?;
+    let mut cat = Catalogue::open(catalogue)?;
+    let (a, b) = (path_key(a), path_key(b));
+    cat.batch(|t| t.add_decision("not_a_copy", &a, Some(&b)))?;
+    Ok(())
+}

@@ -45,6 +45,9 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Check an evidence bundle: every hash and every score recomputed from its originals.
     Verify(evidence::VerifyArgs),
+    /// Start the local web page (pair check, batch, scan, evidence; Chinese and English) on
+    /// 127.0.0.1 and print its address.
+    Serve(serve::ServeArgs),
     /// Internal: the `--isolate` worker (one file in, one reply out).
     #[command(hide = true)]
     AnalyseWorker(scan::WorkerArgs),
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Evidence(a) => evidence::evidence(a),
         Command::Verify(a) => evidence::verify(a),
         Command::Catalogue(c) => catalogue::run(c),
+        Command::Serve(a) => serve::run(a),
         Command::AnalyseWorker(a) => scan::worker(a),
     };
     ExitCode::from(code)
@@ -99,6 +103,7 @@ mod compare;
 mod evidence;
 mod lint;
 mod scan;
+mod serve;
 mod strip;
 
 /// Print a JSON document on stdout. Serialising our own types cannot fail.

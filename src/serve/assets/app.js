@@ -730,7 +730,7 @@ function ssimCard(report) {
       h('div', { class: 'ssim-facts' },
         luma === null ? null : h('span', { class: `margin margin-${margin >= 0 ? 'pos' : 'neg'}`, 'data-testid': 'ssim-margin', text: t('ssim.margin', { margin: signed(margin, 4) }) }),
         h('span', { class: 'fact', text: t('ssim.gate', { gate: String(g) }) }),
-        band ? h('span', { class: 'band-wrap' }, h('span', { class: 'fact', text: `${t('band.label')}:` }),
+        band ? h('span', { class: 'band-wrap' }, h('span', { class: 'fact', text: t('band.label') }),
           chip(`chip-${bandCls}`, has(`band.${band}`) ? t(`band.${band}`) : String(band), { 'data-testid': 'ssim-band', 'data-band': band })) : null,
         s && typeof s.rgb_mean === 'number' ? h('span', { class: 'fact muted', text: t('ssim.rgb', { value: fmt4(s.rgb_mean) }) }) : null)));
   if (luma !== null) {

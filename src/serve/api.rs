@@ -1,0 +1,733 @@
+//! HTTP handlers. Each one parses, calls a library function (on the bounded CPU pool), and
+//! returns JSON or bytes; errors are `pairproof.serve-error/1` documents with the same stable
+//! codes as the CLI.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Multipart, Path as UrlPath, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::jobs::{JobState, ScanRequest};
+use super::upload::{self, Upload};
+use super::AppState;
+use crate::check::{self, CheckOptions};
+use crate::policy::{Limits, Policy};
+
+type St = State<Arc<AppState>>;
+
+/// An error response: status, stable code, message, and the file it is about.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    message: String,
+    file: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: String, file: Option<String>) -> ApiError {
+        ApiError {
+            status,
+            code: code.to_string(),
+            message,
+            file,
+        }
+    }
+    pub fn bad_request(message: String) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "E_BAD_REQUEST", message, None)
+    }
+    pub fn too_large(name: &str, cap: usize) -> ApiError {
+        let what = if name.is_empty() {
+            "the upload".to_string()
+        } else {
+            name.to_string()
+        };
+        let limit = if cap > 0 {
+            format!(
+                " (at most {:.0} MB per file here; the marketplace allows 5 MB)",
+                cap as f64 / 1e6
+            )
+        } else {
+            String::new()
+        };
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "E_UPLOAD_TOO_LARGE",
+            format!("{what} is too large{limit}"),
+            (!name.is_empty()).then(|| name.to_string()),
+        )
+    }
+    fn missing(field: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "E_UPLOAD_MISSING",
+            format!("no file in the `{field}` field"),
+            None,
+        )
+    }
+    fn outside(p: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "E_PATH_OUTSIDE_ROOTS",
+            format!("{p}: not under a folder this server may read (start it with --root FOLDER)"),
+            Some(p.to_string()),
+        )
+    }
+    fn busy(message: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "E_BUSY",
+            message.to_string(),
+            None,
+        )
+    }
+    fn internal(message: String) -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "E_INTERNAL",
+            message,
+            None,
+        )
+    }
+    /// A library error about one file.
+    fn of(e: &crate::Error, name: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e.code(),
+            e.to_string(),
+            Some(name.to_string()),
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "schema": super::ERROR_SCHEMA,
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Run CPU-bound work on the blocking pool, at most `cpu_slots` at a time.
+async fn cpu<T: Send + 'static>(
+    st: &AppState,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
+    let permit = tokio::time::timeout(Duration::from_secs(300), st.cpu.acquire())
+        .await
+        .map_err(|_| ApiError::busy("the server is busy; try again in a minute"))?
+        .map_err(|_| ApiError::busy("the server is shutting down"))?;
+    let r = tokio::task::spawn_blocking(f).await;
+    drop(permit);
+    r.map_err(|e| ApiError::internal(format!("internal error: {e}")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guard: host/origin/token checks and security headers on every response.
+
+const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+pub async fn guard(State(st): St, req: Request, next: Next) -> Response {
+    if let Err(e) = admit(&st, req.headers(), req.uri().path()) {
+        return with_headers(e.into_response());
+    }
+    with_headers(next.run(req).await)
+}
+
+fn admit(st: &AppState, h: &HeaderMap, path: &str) -> ApiResult<()> {
+    let forbidden = |m: &str| ApiError::new(StatusCode::FORBIDDEN, "E_TOKEN", m.to_string(), None);
+    let host = h
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // A loopback server answers only to its own names: a web page that rebinds its DNS name
+    // to 127.0.0.1 cannot read it.
+    if st.opts.bind.is_loopback() && !st.hosts.iter().any(|x| x.eq_ignore_ascii_case(host)) {
+        return Err(forbidden("unexpected Host header"));
+    }
+    if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        if origin != format!("http://{host}") {
+            return Err(forbidden("cross-origin requests are not accepted"));
+        }
+    }
+    if let Some(token) = st.opts.token.as_deref().filter(|t| !t.is_empty()) {
+        if path.starts_with("/api/") {
+            let sent = h
+                .get("x-pairproof-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_eq(sent.as_bytes(), token.as_bytes()) {
+                return Err(forbidden("missing or wrong X-Pairproof-Token"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn with_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    r
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page and assets (embedded in the binary).
+
+pub async fn index() -> Response {
+    asset_response("index.html")
+}
+
+pub async fn asset(UrlPath(name): UrlPath<String>) -> Response {
+    asset_response(&name)
+}
+
+fn asset_response(name: &str) -> Response {
+    let (body, mime): (&'static str, &'static str) = match name {
+        "index.html" => (
+            include_str!("assets/index.html"),
+            "text/html; charset=utf-8",
+        ),
+        "app.js" => (
+            include_str!("assets/app.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "i18n.js" => (
+            include_str!("assets/i18n.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "style.css" => (include_str!("assets/style.css"), "text/css; charset=utf-8"),
+        _ => return not_found_response(),
+    };
+    ([(header::CONTENT_TYPE, mime)], body).into_response()
+}
+
+fn not_found_response() -> Response {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "E_NOT_FOUND",
+        "no such page".into(),
+        None,
+    )
+    .into_response()
+}
+
+pub async fn not_found() -> Response {
+    not_found_response()
+}
+
+pub async fn info(State(st): St) -> Json<Value> {
+    Json(json!({
+        "schema": "pairproof.serve-info/1",
+        "tool_version": crate::VERSION,
+        "roots": st.roots,
+        "max_upload_bytes": st.opts.max_file_bytes,
+        "ssim_threshold": Policy::default().min_ssim,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pair check.
+
+fn take(uploads: &mut Vec<Upload>, field: &str) -> ApiResult<Upload> {
+    let i = uploads
+        .iter()
+        .position(|u| u.field == field && !u.name.is_empty())
+        .ok_or_else(|| ApiError::missing(field))?;
+    Ok(uploads.swap_remove(i))
+}
+
+/// Check one uploaded pair: the CLI's `check --regions` document plus the heatmap.
+fn check_uploaded(main: &Upload, hidden: &Upload, with_heatmap: bool) -> Value {
+    let limits = Limits::default();
+    let policy = Policy::default();
+    let (mp, hp) = (Path::new(&main.name), Path::new(&hidden.name));
+    let (m, h) = rayon::join(
+        || crate::decode::decode_bytes(mp, &main.bytes, &limits),
+        || crate::decode::decode_bytes(hp, &hidden.bytes, &limits),
+    );
+    let pc = check::check_decoded(mp, hp, m, h, &policy, CheckOptions { keep_map: true });
+    let heatmap = match (with_heatmap, &pc.map, &pc.report.ssim) {
+        (true, Some(map), Some(s)) => {
+            let (w, h) = s.crop.map(|c| c.size).unwrap_or_else(|| {
+                pc.main_pixels
+                    .as_ref()
+                    .map(|m| m.dimensions())
+                    .unwrap_or((0, 0))
+            });
+            let img = crate::similarity::heatmap::render(map, w, h, None, Default::default());
+            let img = image::imageops::crop_imm(&img, 0, 0, w, h).to_image();
+            let mut png = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .ok()
+                .map(|()| {
+                    format!(
+                        "data:image/png;base64,{}",
+                        base64::engine::general_purpose::STANDARD.encode(png)
+                    )
+                })
+        }
+        _ => None,
+    };
+    json!({
+        "schema": "pairproof.serve-check/1",
+        "report": pc.report,
+        "heatmap_png": heatmap,
+    })
+}
+
+pub async fn check(State(st): St, mp: Multipart) -> ApiResult<Json<Value>> {
+    let mut uploads = upload::read_all(mp, st.opts.max_file_bytes).await?;
+    let main = take(&mut uploads, "main")?;
+    let hidden = take(&mut uploads, "hidden")?;
+    Ok(Json(
+        cpu(&st, move || check_uploaded(&main, &hidden, true)).await?,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strip GPS.
+
+pub async fn strip_gps(State(st): St, mp: Multipart) -> ApiResult<Response> {
+    let mut uploads = upload::read_all(mp, st.opts.max_file_bytes).await?;
+    let file = take(&mut uploads, "file")?;
+    let (stem, ext) = match file.name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), e.to_string()),
+        _ => (file.name.clone(), String::new()),
+    };
+    let out_name = if ext.is_empty() {
+        format!("{stem}-nogps")
+    } else {
+        format!("{stem}-nogps.{ext}")
+    };
+    let name = file.name.clone();
+    let out = out_name.clone();
+    let r = cpu(&st, move || {
+        crate::metadata::strip_verified(
+            Path::new(&file.name),
+            Path::new(&out),
+            &file.bytes,
+            crate::metadata::StripOptions { all: false },
+            &Limits::default(),
+        )
+    })
+    .await?;
+    let (bytes, report) = r.map_err(|e| ApiError::of(&e, &name))?;
+    let mime = match report.format {
+        crate::decode::Format::Png => "image/png",
+        _ => "image/jpeg",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(mime)),
+            (header::CONTENT_DISPOSITION, attachment(&out_name)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266 / 5987).
+fn attachment(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch.
+
+fn is_zip(u: &Upload) -> bool {
+    u.bytes.starts_with(b"PK\x03\x04") || u.name.to_ascii_lowercase().ends_with(".zip")
+}
+
+fn batch_uploads(files: Vec<Upload>) -> Value {
+    use std::collections::BTreeMap;
+    let mut by_sku: BTreeMap<String, (Vec<Upload>, Vec<Upload>)> = BTreeMap::new();
+    let mut ignored = Vec::new();
+    for f in files {
+        let stem = f.name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&f.name);
+        match crate::batch::role_of(stem) {
+            Some((sku, true)) => by_sku.entry(sku).or_default().0.push(f),
+            Some((sku, false)) => by_sku.entry(sku).or_default().1.push(f),
+            None => ignored.push(f.name),
+        }
+    }
+    let mut pairs = Vec::new();
+    let mut problems = Vec::new();
+    for (sku, (mut mains, mut hiddens)) in by_sku {
+        if mains.len() == 1 && hiddens.len() == 1 {
+            pairs.push((sku, mains.remove(0), hiddens.remove(0)));
+        } else {
+            for u in mains.iter().chain(hiddens.iter()) {
+                problems.push(json!({
+                    "path": u.name,
+                    "code": "E_PAIR_INCOMPLETE",
+                    "message": format!(
+                        "{}: SKU {sku} needs exactly one main and one hidden image (found {} main, {} hidden)",
+                        u.name, mains.len(), hiddens.len()
+                    ),
+                }));
+            }
+        }
+    }
+    use rayon::prelude::*;
+    let rows: Vec<Value> = pairs
+        .par_iter()
+        .map(|(sku, m, h)| {
+            let doc = check_uploaded(m, h, false);
+            let r = &doc["report"];
+            let failed: Vec<Value> = r["findings"]
+                .as_array()
+                .map(|fs| {
+                    fs.iter()
+                        .filter(|f| f["status"] == "fail")
+                        .map(|f| f["id"].clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({
+                "label": sku,
+                "main": m.name,
+                "hidden": h.name,
+                "verdict": r["verdict"],
+                "ssim": r["ssim"]["luma"],
+                "band": r["band"],
+                "failed": failed,
+                "report": r,
+            })
+        })
+        .collect();
+    json!({
+        "schema": "pairproof.serve-batch/1",
+        "pairs": rows,
+        "problems": problems,
+        "ignored": ignored,
+    })
+}
+
+pub async fn batch(State(st): St, mp: Multipart) -> ApiResult<Json<Value>> {
+    let uploads = upload::read_all(mp, st.opts.max_file_bytes).await?;
+    let mut files = Vec::new();
+    for u in uploads.into_iter().filter(|u| !u.name.is_empty()) {
+        if is_zip(&u) {
+            files.extend(upload::expand_zip(
+                &u,
+                st.opts.max_file_bytes,
+                st.opts.max_request_bytes * 4,
+            )?);
+        } else {
+            files.push(u);
+        }
+    }
+    if files.is_empty() {
+        return Err(ApiError::missing("files"));
+    }
+    Ok(Json(cpu(&st, move || batch_uploads(files)).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths under the roots.
+
+/// Resolve `p` (absolute) to a canonical path under one of the roots. Symbolic links and `..`
+/// are resolved first, so neither can lead outside.
+fn under_roots(st: &AppState, p: &str) -> ApiResult<PathBuf> {
+    let path = Path::new(p);
+    if !path.is_absolute() {
+        return Err(ApiError::outside(p));
+    }
+    let lexically_inside = st.roots.iter().any(|r| path.starts_with(r))
+        && !path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+    match std::fs::canonicalize(path) {
+        Ok(c) if st.roots.iter().any(|r| c.starts_with(r)) => Ok(c),
+        Ok(_) => Err(ApiError::outside(p)),
+        Err(_) if lexically_inside => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "E_NOT_FOUND",
+            format!("{p}: not found"),
+            Some(p.to_string()),
+        )),
+        // Outside the roots, existence is not revealed.
+        Err(_) => Err(ApiError::outside(p)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ScanBody {
+    root: String,
+    #[serde(default)]
+    reference: Vec<String>,
+    min_similarity: Option<f64>,
+}
+
+pub async fn start_scan(State(st): St, Json(b): Json<ScanBody>) -> ApiResult<Json<Value>> {
+    let root = under_roots(&st, &b.root)?;
+    if !root.is_dir() {
+        return Err(ApiError::bad_request(format!("{}: not a folder", b.root)));
+    }
+    let reference = b
+        .reference
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| under_roots(&st, r.trim()))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let min = b.min_similarity.unwrap_or(0.85);
+    if !(0.0..=1.0).contains(&min) {
+        return Err(ApiError::bad_request(
+            "min_similarity must be between 0 and 1".into(),
+        ));
+    }
+    if let Some(id) = st.jobs.running() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "E_BUSY",
+            format!("a scan is already running ({id}); wait for it to finish"),
+            None,
+        ));
+    }
+    let mut roots = vec![root];
+    roots.extend(reference.iter().cloned());
+    let id = st.jobs.start(ScanRequest {
+        catalogue: st.opts.catalogue.clone(),
+        roots,
+        reference,
+        min_similarity: min,
+    });
+    Ok(Json(json!({ "job": id })))
+}
+
+pub async fn scan_events(
+    State(st): St,
+    UrlPath(job): UrlPath<String>,
+) -> ApiResult<Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>>> {
+    let rx = st.jobs.subscribe(&job).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "E_NOT_FOUND",
+            format!("no scan {job}"),
+            None,
+        )
+    })?;
+    // First the current state, then every change, until done or failed.
+    let stream =
+        futures_util::stream::unfold((rx, true, false), |(mut rx, first, over)| async move {
+            if over {
+                return None;
+            }
+            if !first && rx.changed().await.is_err() {
+                return None;
+            }
+            let state = rx.borrow_and_update().clone();
+            let event = match &state {
+                JobState::Running(p) => Event::default()
+                    .event("progress")
+                    .data(serde_json::to_string(p).unwrap_or_default()),
+                JobState::Done(doc) => Event::default().event("done").data(doc.as_str()),
+                JobState::Failed(doc) => Event::default().event("failed").data(doc.as_str()),
+            };
+            Some((Ok(event), (rx, false, state.finished())))
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+#[derive(Deserialize)]
+pub struct ImageQuery {
+    path: String,
+    max: Option<u32>,
+}
+
+pub async fn image(State(st): St, Query(q): Query<ImageQuery>) -> ApiResult<Response> {
+    let path = under_roots(&st, &q.path)?;
+    let max = q.max.unwrap_or(256).clamp(32, 1024);
+    let shown = q.path.clone();
+    let r = cpu(&st, move || -> Result<Vec<u8>, crate::Error> {
+        let limits = Limits::default();
+        let d = crate::decode::decode_path(&path, &limits)?;
+        let t = image::imageops::thumbnail(&d.pixels, max, max);
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+            .encode_image(&t)
+            .map_err(|e| crate::Error::Output {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+        Ok(out)
+    })
+    .await?;
+    let bytes = r.map_err(|e| ApiError::of(&e, &shown))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=60"),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DecisionBody {
+    a: String,
+    b: String,
+}
+
+pub async fn decision(State(st): St, Json(d): Json<DecisionBody>) -> ApiResult<Json<Value>> {
+    let a = under_roots(&st, &d.a)?;
+    let b = under_roots(&st, &d.b)?;
+    let cat = st.opts.catalogue.clone();
+    let r = cpu(&st, move || {
+        crate::catalogue::scan::record_not_a_copy(&cat, &a, &b)
+    })
+    .await?;
+    r.map_err(|e| {
+        let status = if e.code() == "E_CATALOGUE_LOCKED" {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError::new(status, e.code(), e.to_string(), None)
+    })?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence.
+
+pub async fn evidence(State(st): St, mp: Multipart) -> ApiResult<Response> {
+    let mut uploads = upload::read_all(mp, st.opts.max_file_bytes).await?;
+    let lang = uploads
+        .iter()
+        .find(|u| u.field == "lang" && u.name.is_empty())
+        .map(|u| String::from_utf8_lossy(&u.bytes).to_string());
+    let original = take(&mut uploads, "original")?;
+    let suspects: Vec<Upload> = uploads
+        .into_iter()
+        .filter(|u| u.field == "suspect" && !u.name.is_empty())
+        .collect();
+    if suspects.is_empty() {
+        return Err(ApiError::missing("suspect"));
+    }
+    let lang = match lang.as_deref() {
+        Some("zh-CN") | Some("zh") => crate::evidence::Lang::ZhCn,
+        _ => crate::evidence::Lang::En,
+    };
+    let r = cpu(&st, move || build_case(original, suspects, lang)).await?;
+    let bytes = r?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            ),
+            (header::CONTENT_DISPOSITION, attachment("case.zip")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Write the uploads into a private temporary folder (deleted on return), build the case as
+/// the `evidence` command does, and return the zip bytes.
+fn build_case(
+    original: Upload,
+    suspects: Vec<Upload>,
+    lang: crate::evidence::Lang,
+) -> ApiResult<Vec<u8>> {
+    let dir = tempfile::Builder::new()
+        .prefix("pairproof-serve-")
+        .tempdir()
+        .map_err(|e| ApiError::internal(format!("temporary folder: {e}")))?;
+    let put = |sub: String, u: &Upload| -> ApiResult<PathBuf> {
+        let d = dir.path().join(sub);
+        std::fs::create_dir_all(&d)
+            .and_then(|()| std::fs::write(d.join(&u.name), &u.bytes))
+            .map_err(|e| ApiError::internal(format!("temporary file: {e}")))?;
+        Ok(d.join(&u.name))
+    };
+    let opts = crate::evidence::EvidenceOptions {
+        original: put("original".into(), &original)?,
+        suspects: suspects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| put(format!("suspect-{}", i + 1), s))
+            .collect::<ApiResult<Vec<_>>>()?,
+        authorisation: vec![],
+        lang,
+        show_gps: false,
+        command_line: "pairproof serve (web page)".into(),
+        created_utc: None,
+        limits: Limits::default(),
+    };
+    let case = crate::evidence::build(&opts);
+    if let Some(e) = &case.report.original.error {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &e.code,
+            e.message
+                .replace(&format!("{}/", dir.path().join("original").display()), ""),
+            Some(original.name.clone()),
+        ));
+    }
+    crate::evidence::bundle::zip_bytes(&case, Path::new("case.zip"))
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
