@@ -269,7 +269,7 @@ fn match_finds_every_copy_of_one_photo() {
         common::bad::jpeg(&common::cases::scene(640, 480, 1), 90),
     )
     .unwrap();
-    let m = scan::match_image(&cat, &q, 0.85, &Default::default()).unwrap();
+    let m = scan::match_image(&cat, &q, 0.85, &Default::default(), &Default::default()).unwrap();
     let mut found: Vec<String> = m
         .matches
         .iter()
@@ -289,10 +289,12 @@ fn match_finds_every_copy_of_one_photo() {
         .all(|w| w[0].score.similarity >= w[1].score.similarity));
     let none = t.path().join("other.png");
     save(&common::cases::scene(640, 480, 99), &none);
-    assert!(scan::match_image(&cat, &none, 0.85, &Default::default())
-        .unwrap()
-        .matches
-        .is_empty());
+    assert!(
+        scan::match_image(&cat, &none, 0.85, &Default::default(), &Default::default())
+            .unwrap()
+            .matches
+            .is_empty()
+    );
 }
 
 #[test]
@@ -525,7 +527,8 @@ fn match_works_while_a_scan_is_writing() {
     let q = dir.join("q03.png");
     let mut queries = 0;
     while child.try_wait().unwrap().is_none() {
-        let m = scan::match_image(&cat, &q, 0.85, &Default::default()).unwrap();
+        let m =
+            scan::match_image(&cat, &q, 0.85, &Default::default(), &Default::default()).unwrap();
         assert!(m.matches.iter().any(|h| h.path.ends_with("q03.png")));
         queries += 1;
     }

@@ -6,6 +6,8 @@
 pub mod candidates;
 pub mod exchange;
 pub mod lock;
+#[cfg(feature = "milvus")]
+pub mod milvus;
 pub mod scan;
 pub mod search;
 pub mod store;

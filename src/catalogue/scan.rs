@@ -67,6 +67,133 @@ pub struct ScanOptions {
     pub wait: bool,
     /// Decode and analyse each new file in a limited child process (`--isolate`).
     pub isolate: Option<crate::isolate::Isolation>,
+    /// Where candidate pairs come from.
+    pub backend: Backend,
+}
+
+/// Where candidate pairs come from: memory (multi-index + windows, the default) or a Milvus
+/// collection (`milvus://HOST:PORT/COLLECTION`, cargo feature `milvus`). Verification is local
+/// either way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Backend {
+    #[default]
+    Memory,
+    Milvus(String),
+}
+
+impl std::str::FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Backend, String> {
+        if s == "memory" {
+            Ok(Backend::Memory)
+        } else if s.starts_with("milvus://") {
+            Ok(Backend::Milvus(s.to_string()))
+        } else {
+            Err(format!(
+                "{s}: expected `memory` or milvus://HOST:PORT/COLLECTION"
+            ))
+        }
+    }
+}
+
+/// The candidate backend failed (Milvus unreachable, or not built in).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct BackendError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[cfg(feature = "milvus")]
+fn milvus_index(target: &str) -> Result<super::milvus::Index, BackendError> {
+    let of = |e: super::milvus::MilvusError| BackendError {
+        code: e.code(),
+        message: e.to_string(),
+    };
+    let t: super::milvus::Target = target.parse().map_err(of)?;
+    super::milvus::Index::connect(&t).map_err(of)
+}
+
+/// For each of `queries`, the indices of `items` that are candidates, from `backend`.
+/// Milvus first receives the items' vectors (upsert: idempotent) when `store` is set.
+#[cfg(feature = "milvus")]
+fn milvus_candidates(
+    target: &str,
+    items: &[Item],
+    queries: &[&Entry],
+    store: bool,
+) -> Result<Vec<Vec<u32>>, BackendError> {
+    use super::exchange::content_id;
+    let index = milvus_index(target)?;
+    let of = |e: super::milvus::MilvusError| BackendError {
+        code: e.code(),
+        message: e.to_string(),
+    };
+    let mut by_content: BTreeMap<i64, Vec<u32>> = BTreeMap::new();
+    let mut vectors = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let c = content_id(&it.sha);
+        by_content.entry(c).or_default().push(i as u32);
+        if store {
+            vectors.extend(candidates::milvus_vectors(&it.entry, c));
+        }
+    }
+    if store {
+        index.upsert(&vectors).map_err(of)?;
+    }
+    let found = candidates::milvus_candidates(&index, queries).map_err(of)?;
+    // Contents stored by other scans (other stores) but not among `items` are not ours to
+    // group or verify here; they are skipped.
+    Ok(found
+        .into_iter()
+        .map(|cs| {
+            let mut v: Vec<u32> = cs
+                .iter()
+                .filter_map(|c| by_content.get(c))
+                .flatten()
+                .copied()
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect())
+}
+
+fn self_pairs(backend: &Backend, items: &[Item]) -> Result<Vec<(u32, u32)>, BackendError> {
+    let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
+    match backend {
+        Backend::Memory => Ok(candidates::self_candidates(&entries)),
+        #[cfg(feature = "milvus")]
+        Backend::Milvus(t) => {
+            let per = milvus_candidates(t, items, &entries, true)?;
+            let mut pairs: Vec<(u32, u32)> = per
+                .into_iter()
+                .enumerate()
+                .flat_map(|(i, js)| {
+                    let i = i as u32;
+                    js.into_iter()
+                        .filter(move |&j| j != i)
+                        .map(move |j| (i.min(j), i.max(j)))
+                })
+                .collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            Ok(pairs)
+        }
+        #[cfg(not(feature = "milvus"))]
+        Backend::Milvus(t) => Err(not_built(t)),
+    }
+}
+
+#[cfg(not(feature = "milvus"))]
+fn not_built(t: &str) -> BackendError {
+    BackendError {
+        code: "E_USAGE",
+        message: format!(
+            "{t}: this pairproof was built without Milvus support; rebuild with `cargo build --release --features milvus`"
+        ),
+    }
 }
 
 impl ScanOptions {
@@ -79,6 +206,7 @@ impl ScanOptions {
             batch_files: 128,
             wait: false,
             isolate: None,
+            backend: Backend::Memory,
         }
     }
 }
@@ -267,6 +395,8 @@ pub enum ScanError {
     Catalogue(#[from] CatalogueError),
     #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished, or use --wait")]
     Busy { path: PathBuf },
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
 impl ScanError {
@@ -274,6 +404,7 @@ impl ScanError {
         match self {
             ScanError::Catalogue(e) => e.code(),
             ScanError::Busy { .. } => "E_CATALOGUE_LOCKED",
+            ScanError::Backend(e) => e.code,
         }
     }
 }
@@ -891,8 +1022,7 @@ pub fn scan(
             });
         }
     }
-    let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
-    let mut pairs = candidates::self_candidates(&entries);
+    let mut pairs = self_pairs(&opts.backend, &items)?;
     pairs.retain(|&(i, j)| !(items[i as usize].reference && items[j as usize].reference));
     stats.candidate_pairs = pairs.len();
     progress(Progress::Stage {
@@ -968,6 +1098,8 @@ pub enum MatchError {
     Query(#[from] Error),
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    #[error(transparent)]
+    Backend(#[from] BackendError),
 }
 
 impl MatchError {
@@ -975,6 +1107,7 @@ impl MatchError {
         match self {
             MatchError::Query(e) => e.code(),
             MatchError::Catalogue(e) => e.code(),
+            MatchError::Backend(e) => e.code,
         }
     }
 }
@@ -985,6 +1118,7 @@ pub fn match_image(
     query: &Path,
     min_similarity: f64,
     limits: &Limits,
+    backend: &Backend,
 ) -> Result<MatchReport, MatchError> {
     if !catalogue.exists() {
         return Err(MatchError::Catalogue(CatalogueError::Io {
@@ -1016,8 +1150,31 @@ pub fn match_image(
         windows: qa.windows.clone(),
         features: Default::default(),
     });
-    let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
-    let cands: Vec<u32> = candidates::query_candidates(&q_entry, &entries);
+    let cands: Vec<u32> = match backend {
+        Backend::Memory => {
+            let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
+            candidates::query_candidates(&q_entry, &entries)
+        }
+        #[cfg(feature = "milvus")]
+        Backend::Milvus(t) => {
+            let mut c = milvus_candidates(t, &items, &[&q_entry], false)?
+                .pop()
+                .unwrap_or_default();
+            // Identical fingerprints (featureless images) are paired in memory, as before.
+            c.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, it)| it.entry.fingerprint == q_entry.fingerprint)
+                    .map(|(i, _)| i as u32),
+            );
+            c.sort_unstable();
+            c.dedup();
+            c
+        }
+        #[cfg(not(feature = "milvus"))]
+        Backend::Milvus(t) => return Err(not_built(t).into()),
+    };
     let mut matches = Vec::new();
     for &i in &cands {
         let it = &items[i as usize];

@@ -14,6 +14,12 @@ use rayon::prelude::*;
 /// A 256-bit hash packed as four u64 words.
 pub type Packed = [u64; 4];
 
+/// A packed hash as the 32 bytes of `Hash256::to_bytes` (PDQ hex order): the form exports and
+/// Milvus vectors use, so vectors bulk-imported from an export and vectors we send agree.
+pub fn unpack(p: &Packed) -> [u8; 32] {
+    crate::fingerprint::pdq::Hash256::from_u64s(p).to_bytes()
+}
+
 pub use crate::fingerprint::hamming256 as hamming;
 
 /// One hit: entry index and distance.

@@ -52,6 +52,10 @@ pub struct ScanArgs {
     /// CPU-time limit per isolated worker, seconds.
     #[arg(long, default_value_t = 60, requires = "isolate")]
     isolate_cpu_secs: u64,
+    /// Candidate search: `memory` (default) or milvus://HOST:PORT/COLLECTION (build with
+    /// `--features milvus`; docs/scale.md). Verification is local either way.
+    #[arg(long, default_value = "memory")]
+    backend: scan::Backend,
     /// Files per committed transaction (a killed scan loses at most one batch of work).
     #[arg(long, default_value_t = 128, hide = true)]
     batch_files: usize,
@@ -68,6 +72,10 @@ pub struct MatchArgs {
     min_similarity: f64,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// Candidate search: `memory` (default) or milvus://HOST:PORT/COLLECTION (build with
+    /// `--features milvus`; docs/scale.md). Verification is local either way.
+    #[arg(long, default_value = "memory")]
+    backend: scan::Backend,
 }
 
 /// The default catalogue location (see `ScanArgs::catalogue`).
@@ -120,6 +128,7 @@ pub fn scan(a: ScanArgs) -> u8 {
     opts.min_similarity = a.min_similarity;
     opts.batch_files = a.batch_files.max(1);
     opts.wait = a.wait;
+    opts.backend = a.backend;
     if a.isolate {
         let exe = match std::env::current_exe() {
             Ok(p) => p,
@@ -389,7 +398,13 @@ pub fn match_cmd(a: MatchArgs) -> u8 {
         return 2;
     }
     let cat = a.catalogue.unwrap_or_else(default_catalogue);
-    let r = match scan::match_image(&cat, &a.image, a.min_similarity, &Default::default()) {
+    let r = match scan::match_image(
+        &cat,
+        &a.image,
+        a.min_similarity,
+        &Default::default(),
+        &a.backend,
+    ) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());

@@ -74,6 +74,16 @@ impl Hash256 {
         }
         out
     }
+    /// Inverse of [`Hash256::to_u64s`].
+    pub fn from_u64s(p: &[u64; 4]) -> Hash256 {
+        let mut w = [0u16; 16];
+        for (i, o) in p.iter().enumerate() {
+            for k in 0..4 {
+                w[i * 4 + k] = (o >> (16 * k)) as u16;
+            }
+        }
+        Hash256(w)
+    }
     pub fn hamming(&self, other: &Hash256) -> u32 {
         self.0
             .iter()
