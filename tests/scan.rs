@@ -945,3 +945,24 @@ fn awkward_file_names() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn a_byte_identical_copy_of_a_reference_original_is_flagged_per_path() {
+    let t = tempfile::tempdir().unwrap();
+    let refdir = t.path().join("originals");
+    let shopdir = t.path().join("shop");
+    let a = common::cases::scene(640, 480, 21);
+    save(&a, &refdir.join("a.png"));
+    std::fs::create_dir_all(&shopdir).unwrap();
+    std::fs::copy(refdir.join("a.png"), shopdir.join("stolen.png")).unwrap();
+    let mut opts = ScanOptions::new(vec![shopdir.clone()]);
+    opts.reference = vec![refdir.clone()];
+    let r = scan::scan(&t.path().join("c.sqlite"), &opts, &|_| {}).unwrap();
+    assert_eq!(r.groups.len(), 1);
+    let flags: Vec<(bool, bool)> = r.groups[0]
+        .members
+        .iter()
+        .map(|m| (m.path.contains("/originals/"), m.reference))
+        .collect();
+    assert_eq!(flags, vec![(true, true), (false, false)]);
+}

@@ -716,7 +716,11 @@ fn fingerprint_stage(
 struct Item {
     sha: [u8; 32],
     paths: Vec<String>,
+    /// Every path is under a reference folder (pairs of such items are not reported).
     reference: bool,
+    /// Per path: under a reference folder (a content can be both a reference original and a
+    /// copy elsewhere).
+    path_reference: Vec<bool>,
     entry: Entry,
 }
 
@@ -858,12 +862,12 @@ fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Group> {
         let mut pairs = pairs_by_root.remove(&root).unwrap_or_default();
         for &i in &idx {
             let it = &items[i];
-            for p in &it.paths {
+            for (p, &reference) in it.paths.iter().zip(&it.path_reference) {
                 let (path, path_bytes_b64) = key_display(p);
                 members.push(Member {
                     path,
                     sha256: decode::hex(&it.sha),
-                    reference: it.reference,
+                    reference,
                     path_bytes_b64,
                 });
             }
@@ -1013,11 +1017,13 @@ pub fn scan(
         for (sha, mut paths) in by_sha {
             paths.sort();
             let Some(a) = c.hashes(&sha)? else { continue };
-            let reference = paths.iter().all(|p| under_any(p, &all_reference));
+            let path_reference: Vec<bool> =
+                paths.iter().map(|p| under_any(p, &all_reference)).collect();
             items.push(Item {
                 sha,
                 paths,
-                reference,
+                reference: path_reference.iter().all(|r| *r),
+                path_reference,
                 entry: Entry::from_analysis(a),
             });
         }
@@ -1139,6 +1145,7 @@ pub fn match_image(
         if let Some(a) = cat.hashes(&sha)? {
             items.push(Item {
                 sha,
+                path_reference: vec![false; paths.len()],
                 paths,
                 reference: false,
                 entry: Entry::from_analysis(a),

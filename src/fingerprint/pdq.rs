@@ -437,6 +437,15 @@ pub fn pdq_dihedral(img: &RgbImage) -> PdqDihedral {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn packed_forms_round_trip() {
+        let h = super::Hash256(std::array::from_fn(|i| {
+            (i as u16).wrapping_mul(40503) ^ 0x5a5a
+        }));
+        assert_eq!(super::Hash256::from_u64s(&h.to_u64s()), h);
+        assert_eq!(super::Hash256::from_bytes(&h.to_bytes()), h);
+    }
+
     use super::*;
 
     #[test]
