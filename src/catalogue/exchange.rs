@@ -402,7 +402,7 @@ impl Writer {
             Format::Parquet => {
                 let props = parquet::file::properties::WriterProperties::builder()
                     .set_compression(parquet::basic::Compression::SNAPPY)
-                    .set_max_row_group_row_count(Some(BLOCK * 8))
+                    .set_max_row_group_row_count(Some(BLOCK))
                     .build();
                 w.parquet = Some(
                     parquet::arrow::ArrowWriter::try_new(

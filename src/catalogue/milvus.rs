@@ -121,13 +121,14 @@ pub struct Index {
     schema: CollectionSchema,
 }
 
-fn schema(name: &str) -> Result<CollectionSchema, milvus::error::Error> {
+fn schema(name: &str) -> Result<CollectionSchema, String> {
     CollectionSchemaBuilder::new(name, "pairproof 256-bit fingerprints (docs/scale.md)")
         .add_field(FieldSchema::new_primary_int64("id", "", false))
         .add_field(FieldSchema::new_int64("content", ""))
         .add_field(FieldSchema::new_int8("kind", ""))
         .add_field(FieldSchema::new_binary_vector("hash", "", 256))
         .build()
+        .map_err(|e| e.to_string())
 }
 
 impl Index {
