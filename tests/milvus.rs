@@ -24,13 +24,11 @@ fn target(name: &str) -> Target {
         .unwrap()
 }
 
-struct Rng(u64);
+/// Random hashes from the tests' seeded generator.
+struct Rng(common::cases::Rng);
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
+        self.0.next_u64()
     }
     fn hash(&mut self) -> [u8; 32] {
         let mut h = [0u8; 32];
@@ -81,7 +79,7 @@ impl Drop for Dropper<'_> {
 
 #[test]
 fn twenty_thousand_fingerprints_recall_and_distances_equal_brute_force() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng(common::cases::Rng::new(7));
     let n = 20_000i64;
     // Contents 1..=n: a PDQ view (kind 0) each; every fourth also a canonical view (kind 1);
     // every second a window pair (kinds 2, 3).
@@ -174,22 +172,14 @@ fn twenty_thousand_fingerprints_recall_and_distances_equal_brute_force() {
     );
     // Recall of the planted neighbours.
     let (mut found, mut expected) = (0, 0);
-    for (p, got) in planted.iter().filter(|p| p.2 < 2).zip(&got_views) {
-        if p.3 <= 38 {
+    let views = planted.iter().filter(|p| p.2 < 2).zip(&got_views);
+    let windows = planted.iter().filter(|p| p.2 >= 2).zip(&got_windows);
+    for (p, got) in views.chain(windows) {
+        let radius = if p.2 < 2 { 38 } else { 64 };
+        if p.3 <= radius {
             expected += 1;
-            found += got
-                .iter()
-                .any(|h| h.content == p.1 && h.kind == p.2 && h.distance == p.3)
-                as usize;
-        }
-    }
-    for (p, got) in planted.iter().filter(|p| p.2 >= 2).zip(&got_windows) {
-        if p.3 <= 64 {
-            expected += 1;
-            found += got
-                .iter()
-                .any(|h| h.content == p.1 && h.kind == p.2 && h.distance == p.3)
-                as usize;
+            let hit = |h: &Hit| h.content == p.1 && h.kind == p.2 && h.distance == p.3;
+            found += got.iter().any(hit) as usize;
         }
     }
     assert_eq!(found, expected, "recall 100 %");

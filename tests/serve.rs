@@ -588,3 +588,94 @@ fn page_end_to_end_in_chromium_and_load_test() {
     // Latency is printed for the record (docs/benchmarks.md), never asserted.
     eprintln!("serve load test: {text}");
 }
+
+/// The scan's `done` event from the event stream (which ends after it).
+fn scan_over_http(s: &Server, body: &str) -> serde_json::Value {
+    let rep = http(
+        &s.addr,
+        "POST",
+        "/api/scan",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(rep.status, 200, "{}", String::from_utf8_lossy(&rep.body));
+    let job = rep.json()["job"].as_str().unwrap().to_string();
+    let ev = http(&s.addr, "GET", &format!("/api/scan/{job}/events"), &[], b"");
+    assert_eq!(ev.header("content-type"), Some("text/event-stream"));
+    let text = String::from_utf8_lossy(&ev.body).to_string();
+    assert!(text.contains("event: progress"), "{text}");
+    let done = text
+        .split("\n\n")
+        .find_map(|e| e.strip_prefix("event: done\ndata: "))
+        .unwrap_or_else(|| panic!("no done event in {text}"));
+    serde_json::from_str(done).unwrap()
+}
+
+#[test]
+fn scan_over_http_respects_reference_folders_and_not_a_copy() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().join("root");
+    let (shop, originals) = (root.join("shop"), root.join("originals"));
+    std::fs::create_dir_all(&shop).unwrap();
+    std::fs::create_dir_all(&originals).unwrap();
+    std::fs::write(originals.join("a.jpg"), fixture("shoe-main.jpg")).unwrap();
+    std::fs::write(shop.join("listing.jpg"), fixture("shoe-hidden.jpg")).unwrap();
+    common::cases::scene(640, 480, 9)
+        .save(shop.join("other.png"))
+        .unwrap();
+    let s = serve(
+        &["--root", root.to_str().unwrap()],
+        &t.path().join("c.sqlite"),
+    );
+    let (sh, or) = (shop.display().to_string(), originals.display().to_string());
+    let doc = scan_over_http(
+        &s,
+        &format!("{{\"root\":\"{sh}\",\"reference\":[\"{or}\"]}}"),
+    );
+    assert_eq!(doc["schema"], "pairproof.scan/1");
+    assert_eq!(
+        doc["problems"].as_array().unwrap().len(),
+        0,
+        "{}",
+        doc["problems"]
+    );
+    let groups = doc["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    let members: Vec<(String, bool)> = groups[0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["path"].as_str().unwrap().to_string(),
+                m["reference"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        members,
+        vec![
+            (format!("{or}/a.jpg"), true),
+            (format!("{sh}/listing.jpg"), false)
+        ]
+    );
+    // "Not a copy": recorded in the catalogue, so the next scan has no group.
+    let body = format!("{{\"a\":\"{sh}/listing.jpg\",\"b\":\"{or}/a.jpg\"}}");
+    let rep = http(
+        &s.addr,
+        "POST",
+        "/api/decision",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert_eq!(rep.status, 200, "{}", String::from_utf8_lossy(&rep.body));
+    let doc = scan_over_http(
+        &s,
+        &format!("{{\"root\":\"{sh}\",\"reference\":[\"{or}\"]}}"),
+    );
+    assert_eq!(doc["groups"].as_array().unwrap().len(), 0);
+    let decisions =
+        pairproof::catalogue::store::read_decisions_best_effort(&t.path().join("c.sqlite"))
+            .unwrap();
+    assert!(decisions.iter().any(|d| d.kind == "not_a_copy"));
+}

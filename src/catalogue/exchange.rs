@@ -733,6 +733,8 @@ pub enum TransferError {
     Catalogue(#[from] CatalogueError),
     #[error(transparent)]
     Exchange(#[from] ExchangeError),
+    #[error(transparent)]
+    Lock(#[from] crate::catalogue::scan::ScanError),
 }
 
 impl TransferError {
@@ -740,6 +742,7 @@ impl TransferError {
         match self {
             TransferError::Catalogue(e) => e.code(),
             TransferError::Exchange(e) => e.code(),
+            TransferError::Lock(e) => e.code(),
         }
     }
 }
@@ -824,6 +827,14 @@ pub struct ImportReport {
     pub files: Vec<ImportedFile>,
     pub rows: u64,
     pub records: u64,
+}
+
+/// [`import`] into the catalogue file at `path`, holding its scan lock (a running scan makes
+/// this fail at once with `E_CATALOGUE_LOCKED`).
+pub fn import_into(path: &Path, inputs: &[PathBuf]) -> Result<ImportReport, TransferError> {
+    let _lock = crate::catalogue::lock::ScanLock::acquire(path)?;
+    let mut cat = Catalogue::open(path)?;
+    import(&mut cat, inputs)
 }
 
 /// Merge exchange files into `cat`, each file in one transaction (a bad row anywhere leaves

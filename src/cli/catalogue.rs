@@ -79,17 +79,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
         }
         CatalogueCommand::Import { catalogue, files } => {
             let path = catalogue.unwrap_or_else(default_catalogue);
-            let _lock = match ScanLock::acquire(&path) {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!("error[{}]: {e}", e.code());
-                    return 2;
-                }
-            };
-            let r = store::Catalogue::open(&path)
-                .map_err(exchange::TransferError::from)
-                .and_then(|mut c| exchange::import(&mut c, &files));
-            report(r)
+            report(exchange::import_into(&path, &files))
         }
         CatalogueCommand::Decisions { catalogue } => {
             let path = catalogue.unwrap_or_else(default_catalogue);

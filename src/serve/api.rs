@@ -542,11 +542,10 @@ pub async fn start_scan(State(st): St, Json(b): Json<ScanBody>) -> ApiResult<Jso
             None,
         ));
     }
-    let mut roots = vec![root];
-    roots.extend(reference.iter().cloned());
+    // The scan walks the reference folders itself.
     let id = st.jobs.start(ScanRequest {
         catalogue: st.opts.catalogue.clone(),
-        roots,
+        roots: vec![root],
         reference,
         min_similarity: min,
     });
