@@ -679,3 +679,67 @@ fn scan_over_http_respects_reference_folders_and_not_a_copy() {
             .unwrap();
     assert!(decisions.iter().any(|d| d.kind == "not_a_copy"));
 }
+
+#[test]
+fn batch_of_a_zip_pairs_by_name_and_checks_each_pair() {
+    let t = tempfile::tempdir().unwrap();
+    let s = serve(&[], &t.path().join("c.sqlite"));
+    let mut z = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut z);
+        let o = zip::write::SimpleFileOptions::default();
+        for (name, fx) in [
+            ("shop/A1_main.jpg", "shoe-main.jpg"),
+            ("shop/A1_hidden.jpg", "shoe-hidden.jpg"),
+            ("B2-main.jpg", "shoe-main-promo.jpg"),
+            ("B2-hidden.jpg", "shoe-hidden-q40.jpg"),
+            ("C3_main.jpg", "shoe-main.jpg"),
+            ("../../evil_main.txt", "shoe-main.jpg"),
+            ("readme.txt", "shoe-main.jpg"),
+            ("__MACOSX/._A1_main.jpg", "shoe-main.jpg"),
+        ] {
+            w.start_file(name, o).unwrap();
+            w.write_all(&fixture(fx)).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let zbytes = z.into_inner();
+    let rep = post_files(
+        &s.addr,
+        "/api/batch",
+        &[("files", Some("shop.zip"), &zbytes)],
+    );
+    assert_eq!(rep.status, 200, "{}", String::from_utf8_lossy(&rep.body));
+    let doc = rep.json();
+    assert_eq!(doc["schema"], "pairproof.serve-batch/1");
+    let pairs: Vec<(String, String)> = doc["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["label"].as_str().unwrap().to_string(),
+                p["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        vec![("A1".into(), "pass".into()), ("B2".into(), "fail".into())]
+    );
+    let b2 = &doc["pairs"][1];
+    assert!(b2["failed"].as_array().unwrap().contains(&"ssim".into()));
+    let problems = doc["problems"].as_array().unwrap();
+    let incomplete: Vec<&str> = problems
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    // C3 has no hidden; evil_main.txt is reduced to its base name and, lacking a hidden, also
+    // incomplete — nothing is ever written under its path.
+    assert!(incomplete.contains(&"C3_main.jpg"), "{problems:?}");
+    assert!(problems.iter().all(|p| p["code"] == "E_PAIR_INCOMPLETE"));
+    assert!(doc["ignored"]
+        .as_array()
+        .unwrap()
+        .contains(&"readme.txt".into()));
+}
