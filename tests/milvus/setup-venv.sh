@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create a Python venv with the embedded Milvus 2.3.5 server (PyPI package
 # `milvus`, which ships the standalone binary) and the matching pymilvus client,
-# as used by tests/milvus/server.sh.
+# as used by tests/milvus/server.sh, and pyarrow, the independent reader of our Parquet
+# exports (tests/oracle/read_export.py).
 #
 #   tests/milvus/setup-venv.sh VENV_DIR        (then: MILVUS_PY=VENV_DIR/bin/python)
 #
@@ -21,7 +22,8 @@ if [[ ! -x "$VENV/bin/python" ]]; then
     "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    'milvus==2.3.5' 'pymilvus==2.3.7' 'setuptools<70' 'protobuf<5' 'marshmallow<4'
+    'milvus==2.3.5' 'pymilvus==2.3.7' 'setuptools<70' 'protobuf<5' 'marshmallow<4' \
+    'pyarrow==26.0.1'
 
 # smoke check: both modules import, the packaged server binary is present
 "$VENV/bin/python" - <<'PYEOF'
