@@ -151,6 +151,16 @@ fn post_files(addr: &str, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> 
     http(addr, "POST", path, &[("Content-Type", &ct)], &body)
 }
 
+fn post_json(addr: &str, path: &str, body: &str) -> Reply {
+    http(
+        addr,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+}
+
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(Path::new(ROOT).join("fixtures").join(name)).unwrap()
 }
@@ -221,22 +231,10 @@ fn no_path_outside_the_roots_is_ever_read() {
         assert_eq!(rep.status, 403, "{p}");
         assert_eq!(rep.json()["code"], "E_PATH_OUTSIDE_ROOTS", "{p}");
         let body = format!("{{\"root\":\"{p}\"}}");
-        let rep = http(
-            &s.addr,
-            "POST",
-            "/api/scan",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        );
+        let rep = post_json(&s.addr, "/api/scan", &body);
         assert_eq!(rep.status, 403, "scan {p}");
         let body = format!("{{\"a\":\"{p}\",\"b\":\"{r}/shop/a.jpg\"}}");
-        let rep = http(
-            &s.addr,
-            "POST",
-            "/api/decision",
-            &[("Content-Type", "application/json")],
-            body.as_bytes(),
-        );
+        let rep = post_json(&s.addr, "/api/decision", &body);
         assert_eq!(rep.status, 403, "decision {p}");
     }
     // Inside the root: a real thumbnail; a missing file is 404.
@@ -591,13 +589,7 @@ fn page_end_to_end_in_chromium_and_load_test() {
 
 /// The scan's `done` event from the event stream (which ends after it).
 fn scan_over_http(s: &Server, body: &str) -> serde_json::Value {
-    let rep = http(
-        &s.addr,
-        "POST",
-        "/api/scan",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let rep = post_json(&s.addr, "/api/scan", body);
     assert_eq!(rep.status, 200, "{}", String::from_utf8_lossy(&rep.body));
     let job = rep.json()["job"].as_str().unwrap().to_string();
     let ev = http(&s.addr, "GET", &format!("/api/scan/{job}/events"), &[], b"");
@@ -661,13 +653,7 @@ fn scan_over_http_respects_reference_folders_and_not_a_copy() {
     );
     // "Not a copy": recorded in the catalogue, so the next scan has no group.
     let body = format!("{{\"a\":\"{sh}/listing.jpg\",\"b\":\"{or}/a.jpg\"}}");
-    let rep = http(
-        &s.addr,
-        "POST",
-        "/api/decision",
-        &[("Content-Type", "application/json")],
-        body.as_bytes(),
-    );
+    let rep = post_json(&s.addr, "/api/decision", &body);
     assert_eq!(rep.status, 200, "{}", String::from_utf8_lossy(&rep.body));
     let doc = scan_over_http(
         &s,
