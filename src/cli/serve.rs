@@ -35,7 +35,8 @@ pub fn run(a: ServeArgs) -> u8 {
     o.roots = a.roots;
     o.bind = a.bind;
     o.token = a.token.or_else(|| std::env::var("PAIRPROOF_TOKEN").ok());
-    o.max_file_bytes = a.max_upload_mb.saturating_mul(1_000_000);
+    // MB as the marketplace rule counts it (5 MB = 5 × 2^20 bytes), and as the page shows it.
+    o.max_file_bytes = a.max_upload_mb.saturating_mul(1 << 20);
     let token = o.token.clone();
     let r = serve::run(o, |addr| {
         let q = token

@@ -55,7 +55,7 @@ impl ApiError {
         let limit = if cap > 0 {
             format!(
                 " (at most {:.0} MB per file here; the marketplace allows 5 MB)",
-                cap as f64 / 1e6
+                cap as f64 / 1_048_576.0
             )
         } else {
             String::new()

@@ -18,9 +18,8 @@ addr=$(MILVUS_PORT=0 bash tests/milvus/server.sh start "$DATA" | sed -n 's/^MILV
 echo "embedded Milvus 2.3.5 at $addr"
 MILVUS_ADDR="$addr" cargo test --release --features milvus --test milvus -- --nocapture
 
-# The export format, read by pyarrow rather than by us.
+# The export format, read by pyarrow rather than by us (the binary the test build just made).
 bin=target/release/pairproof
-cargo build --release --features milvus --quiet
 ls "$PWD"/fixtures/*.jpg "$PWD"/fixtures/*.png > "$DATA/manifest.txt"
 "$bin" hash --manifest "$DATA/manifest.txt" --out "$DATA/shard.parquet" >/dev/null
 # shellcheck disable=SC2046
