@@ -70,6 +70,25 @@ pub struct PairCheck {
     pub main_pixels: Option<RgbImage>,
 }
 
+impl PairCheck {
+    /// The local-SSIM heatmap for this pair (the compared area: the whole main image, or the
+    /// crop SSIM was measured on), when the map was kept.
+    pub fn heatmap(&self, style: crate::similarity::heatmap::HeatmapStyle) -> Option<RgbImage> {
+        let (map, sim) = (self.map.as_ref()?, self.report.ssim.as_ref()?);
+        let (w, h) = match sim.crop {
+            Some(c) => c.size,
+            None => self.main_pixels.as_ref()?.dimensions(),
+        };
+        Some(crate::similarity::heatmap::render(
+            map,
+            w,
+            h,
+            self.main_pixels.as_ref(),
+            style,
+        ))
+    }
+}
+
 /// Check `hidden` against `main`.
 pub fn check_pair(
     main: &Path,

@@ -352,14 +352,7 @@ fn build_row(file: &Path, n: usize, r: RawRow<'_>) -> Result<Row, ExchangeError>
         path: r.path,
         sha256,
         analysis: Analysis {
-            fingerprint: Fingerprint {
-                algorithm: fingerprint::ALGORITHM,
-                algorithm_version: fingerprint::ALGORITHM_VERSION,
-                width: r.width,
-                height: r.height,
-                whole,
-                canonical,
-            },
+            fingerprint: Fingerprint::current(r.width, r.height, whole, canonical),
             windows: windows::Windows::decode(r.windows).ok_or_else(|| bad("windows"))?,
             features: local::Features::decode(r.features).ok_or_else(|| bad("features"))?,
         },

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use crate::fingerprint::{self, local, windows, Analysis, BoxPx, Fingerprint, Hash256, View};
+use crate::fingerprint::{self, local, windows, Analysis, BoxPx, Fingerprint, View};
 
 /// Schema version of the catalogue file. Version 2 added window hashes and local features to
 /// fingerprint rows; a version-1 file is migrated by dropping its fingerprint and broken-file
@@ -152,27 +152,6 @@ CREATE TABLE IF NOT EXISTS decisions (
     created_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
 ";
-
-fn pack_hashes(v: &View) -> Vec<u8> {
-    v.hashes
-        .iter()
-        .flat_map(|h| h.0.iter().flat_map(|w| w.to_le_bytes()))
-        .collect()
-}
-
-fn unpack_hashes(b: &[u8]) -> Option<[Hash256; 8]> {
-    if b.len() != 8 * 32 {
-        return None;
-    }
-    let mut out = [Hash256::default(); 8];
-    for (k, h) in out.iter_mut().enumerate() {
-        for (i, w) in h.0.iter_mut().enumerate() {
-            let at = k * 32 + i * 2;
-            *w = u16::from_le_bytes([b[at], b[at + 1]]);
-        }
-    }
-    Some(out)
-}
 
 impl Catalogue {
     /// Open (creating if needed) a catalogue for writing. A second writer gets
@@ -461,10 +440,7 @@ impl Catalogue {
         let Some((width, height, wq, whole, cbox, cq, canon, win, feats)) = row else {
             return Ok(None);
         };
-        let whole = View {
-            quality: wq,
-            hashes: unpack_hashes(&whole).ok_or_else(|| self.corrupt("whole hashes"))?,
-        };
+        let whole = View::unpack_hashes(wq, &whole).ok_or_else(|| self.corrupt("whole hashes"))?;
         let canonical = match (cbox, cq, canon) {
             (Some(b), Some(q), Some(c)) if b.len() == 16 => {
                 let n = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
@@ -476,11 +452,7 @@ impl Catalogue {
                 };
                 Some((
                     bx,
-                    View {
-                        quality: q,
-                        hashes: unpack_hashes(&c)
-                            .ok_or_else(|| self.corrupt("canonical hashes"))?,
-                    },
+                    View::unpack_hashes(q, &c).ok_or_else(|| self.corrupt("canonical hashes"))?,
                 ))
             }
             (None, None, None) => None,
@@ -492,14 +464,7 @@ impl Catalogue {
             None => local::Features::default(),
         };
         Ok(Some(Analysis {
-            fingerprint: Fingerprint {
-                algorithm: fingerprint::ALGORITHM,
-                algorithm_version: fingerprint::ALGORITHM_VERSION,
-                width,
-                height,
-                whole,
-                canonical,
-            },
+            fingerprint: Fingerprint::current(width, height, whole, canonical),
             windows,
             features,
         }))
@@ -740,7 +705,7 @@ impl Batch<'_> {
                     .iter()
                     .flat_map(|n| n.to_le_bytes())
                     .collect();
-                (Some(bytes), Some(v.quality), Some(pack_hashes(v)))
+                (Some(bytes), Some(v.quality), Some(v.pack_hashes()))
             }
             None => (None, None, None),
         };
@@ -748,7 +713,7 @@ impl Batch<'_> {
             .execute(
                 "INSERT OR REPLACE INTO fingerprints (sha256, algorithm, algorithm_version, width, height, whole_quality, whole, canonical_box, canonical_quality, canonical, windows, features)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![&sha256[..], f.algorithm, f.algorithm_version, f.width, f.height, f.whole.quality, pack_hashes(&f.whole), cbox, cq, canon, a.windows.encode(), a.features.encode()],
+                params![&sha256[..], f.algorithm, f.algorithm_version, f.width, f.height, f.whole.quality, f.whole.pack_hashes(), cbox, cq, canon, a.windows.encode(), a.features.encode()],
             )
             .map_err(self.err())?;
         Ok(())

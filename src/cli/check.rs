@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pairproof::batch::{self, Pairing};
 use pairproof::check::{self, CheckOptions};
-use pairproof::similarity::heatmap::{self, HeatmapStyle};
+use pairproof::similarity::heatmap::HeatmapStyle;
 use pairproof::{metadata, report, Limits, Policy};
 
 use super::OutputFormat;
@@ -66,17 +66,15 @@ fn single(main: PathBuf, hidden: PathBuf, a: &Args) -> u8 {
         keep_map: a.heatmap.is_some() || a.regions,
     };
     let mut pc = check::check_pair(&main, &hidden, &policy, &limits, opts);
-    if let (Some(path), Some(map), Some(r)) = (&a.heatmap, &pc.map, &pc.report.ssim) {
-        let (w, h) = r.crop.map(|c| c.size).unwrap_or_else(|| {
-            pc.main_pixels
-                .as_ref()
-                .map(|m| m.dimensions())
-                .unwrap_or((0, 0))
-        });
-        let style = HeatmapStyle {
-            blend_over_main: a.heatmap_blend.then_some(0.65),
-        };
-        let img = heatmap::render(map, w, h, pc.main_pixels.as_ref(), style);
+    let style = HeatmapStyle {
+        blend_over_main: a.heatmap_blend.then_some(0.65),
+        no_legend: false,
+    };
+    let heatmap = a
+        .heatmap
+        .as_ref()
+        .and_then(|p| Some((p, pc.heatmap(style)?)));
+    if let Some((path, img)) = heatmap {
         let mut png = Vec::new();
         let written = img
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)

@@ -40,6 +40,31 @@ pub struct View {
     pub hashes: [Hash256; 8],
 }
 
+impl View {
+    /// The eight hashes as stored (catalogue rows, worker replies): 16 words each, u16
+    /// little-endian, 256 bytes in all.
+    pub fn pack_hashes(&self) -> Vec<u8> {
+        self.hashes
+            .iter()
+            .flat_map(|h| h.0.iter().flat_map(|w| w.to_le_bytes()))
+            .collect()
+    }
+
+    /// Inverse of [`View::pack_hashes`]; `None` unless exactly 256 bytes.
+    pub fn unpack_hashes(quality: u8, b: &[u8]) -> Option<View> {
+        if b.len() != 8 * 32 {
+            return None;
+        }
+        let mut hashes = [Hash256::default(); 8];
+        for (h, chunk) in hashes.iter_mut().zip(b.chunks_exact(32)) {
+            for (w, c) in h.0.iter_mut().zip(chunk.chunks_exact(2)) {
+                *w = u16::from_le_bytes([c[0], c[1]]);
+            }
+        }
+        Some(View { quality, hashes })
+    }
+}
+
 impl From<PdqDihedral> for View {
     fn from(d: PdqDihedral) -> View {
         View {
@@ -61,19 +86,32 @@ pub struct Fingerprint {
     pub canonical: Option<(BoxPx, View)>,
 }
 
+impl Fingerprint {
+    /// A fingerprint of this tool's algorithm and version (computed, or read back from a
+    /// store that only holds current-version rows).
+    pub fn current(
+        width: u32,
+        height: u32,
+        whole: View,
+        canonical: Option<(BoxPx, View)>,
+    ) -> Fingerprint {
+        Fingerprint {
+            algorithm: ALGORITHM,
+            algorithm_version: ALGORITHM_VERSION,
+            width,
+            height,
+            whole,
+            canonical,
+        }
+    }
+}
+
 /// Compute the retrieval fingerprint of an upright RGB image.
 pub fn fingerprint(img: &RgbImage) -> Fingerprint {
     let whole = View::from(pdq::pdq_dihedral(img));
     let canonical = canonical::subject_box(img, &CanonicalParams::default())
         .map(|b| (b, View::from(pdq::pdq_dihedral(&canonical::crop(img, b)))));
-    Fingerprint {
-        algorithm: ALGORITHM,
-        algorithm_version: ALGORITHM_VERSION,
-        width: img.width(),
-        height: img.height(),
-        whole,
-        canonical,
-    }
+    Fingerprint::current(img.width(), img.height(), whole, canonical)
 }
 
 /// Everything computed once per image content and stored in the catalogue: the retrieval
@@ -96,11 +134,7 @@ impl Analysis {
         out.extend(f.height.to_le_bytes());
         let view = |out: &mut Vec<u8>, v: &View| {
             out.push(v.quality);
-            for h in &v.hashes {
-                for w in h.0 {
-                    out.extend(w.to_le_bytes());
-                }
-            }
+            out.extend(v.pack_hashes());
         };
         view(&mut out, &f.whole);
         match &f.canonical {
@@ -136,15 +170,7 @@ impl Analysis {
         let height = u32le(take(4)?);
         let view = |take: &mut dyn FnMut(usize) -> Option<Vec<u8>>| -> Option<View> {
             let quality = take(1)?[0];
-            let raw = take(8 * 32)?;
-            let mut hashes = [Hash256::default(); 8];
-            for (k, h) in hashes.iter_mut().enumerate() {
-                for (i, w) in h.0.iter_mut().enumerate() {
-                    let o = k * 32 + i * 2;
-                    *w = u16::from_le_bytes([raw[o], raw[o + 1]]);
-                }
-            }
-            Some(View { quality, hashes })
+            View::unpack_hashes(quality, &take(8 * 32)?)
         };
         let mut owned = |n: usize| take(n).map(|s| s.to_vec());
         let whole = view(&mut owned)?;
@@ -167,14 +193,7 @@ impl Analysis {
         let fl = u32le(&owned(4)?) as usize;
         let features = local::Features::decode(&owned(fl)?)?;
         Some(Analysis {
-            fingerprint: Fingerprint {
-                algorithm: ALGORITHM,
-                algorithm_version: ALGORITHM_VERSION,
-                width,
-                height,
-                whole,
-                canonical,
-            },
+            fingerprint: Fingerprint::current(width, height, whole, canonical),
             windows,
             features,
         })

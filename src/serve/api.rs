@@ -281,16 +281,14 @@ fn check_uploaded(main: &Upload, hidden: &Upload, with_heatmap: bool) -> Value {
         || crate::decode::decode_bytes(hp, &hidden.bytes, &limits),
     );
     let pc = check::check_decoded(mp, hp, m, h, &policy, CheckOptions { keep_map: true });
-    let heatmap = match (with_heatmap, &pc.map, &pc.report.ssim) {
-        (true, Some(map), Some(s)) => {
-            let (w, h) = s.crop.map(|c| c.size).unwrap_or_else(|| {
-                pc.main_pixels
-                    .as_ref()
-                    .map(|m| m.dimensions())
-                    .unwrap_or((0, 0))
-            });
-            let img = crate::similarity::heatmap::render(map, w, h, None, Default::default());
-            let img = image::imageops::crop_imm(&img, 0, 0, w, h).to_image();
+    let style = crate::similarity::heatmap::HeatmapStyle {
+        blend_over_main: None,
+        no_legend: true,
+    };
+    let heatmap = with_heatmap
+        .then(|| pc.heatmap(style))
+        .flatten()
+        .and_then(|img| {
             let mut png = Vec::new();
             img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
                 .ok()
@@ -300,9 +298,7 @@ fn check_uploaded(main: &Upload, hidden: &Upload, with_heatmap: bool) -> Value {
                         base64::engine::general_purpose::STANDARD.encode(png)
                     )
                 })
-        }
-        _ => None,
-    };
+        });
     json!({
         "schema": "pairproof.serve-check/1",
         "report": pc.report,

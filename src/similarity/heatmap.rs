@@ -41,6 +41,9 @@ pub struct HeatmapStyle {
     /// Blend the colours over a greyscale copy of the main image with this opacity (0 = map
     /// only). 0.65 keeps the product recognisable under the colours.
     pub blend_over_main: Option<f32>,
+    /// Leave out the legend strip (the web page draws its own legend beside an overlay that
+    /// must be exactly the image's size).
+    pub no_legend: bool,
 }
 
 const LEGEND_H: u32 = 28;
@@ -54,7 +57,8 @@ pub fn render(
     main: Option<&RgbImage>,
     style: HeatmapStyle,
 ) -> RgbImage {
-    let mut out = RgbImage::new(width, height + LEGEND_H);
+    let legend_h = if style.no_legend { 0 } else { LEGEND_H };
+    let mut out = RgbImage::new(width, height + legend_h);
     for y in 0..height {
         for x in 0..width {
             let s = map.at_image(x as usize, y as usize);
@@ -69,7 +73,9 @@ pub fn render(
             out.put_pixel(x, y, Rgb(c));
         }
     }
-    draw_legend(&mut out, height, width);
+    if !style.no_legend {
+        draw_legend(&mut out, height, width);
+    }
     out
 }
 
