@@ -7,7 +7,7 @@ use std::path::Path;
 use image::RgbImage;
 use serde::Serialize;
 
-use crate::compliance::{self, Finding, Status};
+use crate::compliance::{self, Finding, Reason, Status};
 use crate::decode::{self, Decoded};
 use crate::error::Error;
 use crate::policy::{Limits, Policy};
@@ -89,6 +89,75 @@ impl PairCheck {
     }
 }
 
+/// When SSIM fails because of the main image's overlays (the photos agree elsewhere), say so:
+/// the fix is smaller overlays, not another photo. The local SSIM outside the overlay regions
+/// (grown by the SSIM window) is what the pair would score without them.
+fn explain_ssim_by_overlays(
+    f: &mut Finding,
+    sim: &Similarity,
+    map: &SsimMap,
+    m: &compliance::pair::PairMeasures,
+    policy: &Policy,
+) {
+    let regions = compliance::overlap::overlay_regions(m);
+    if regions.is_empty() || sim.crop.is_some() {
+        return;
+    }
+    let r = crate::similarity::ssim::RADIUS as u32;
+    let grown: Vec<_> = regions
+        .iter()
+        .map(|g| {
+            (
+                g.bbox.x.saturating_sub(r),
+                g.bbox.y.saturating_sub(r),
+                g.bbox.x1() + r,
+                g.bbox.y1() + r,
+            )
+        })
+        .collect();
+    let (mut sum, mut n, mut covered) = (0f64, 0u64, 0u64);
+    for y in 0..map.valid_height {
+        for x in 0..map.valid_width {
+            let (ix, iy) = (
+                (x + crate::similarity::ssim::RADIUS) as u32,
+                (y + crate::similarity::ssim::RADIUS) as u32,
+            );
+            if grown
+                .iter()
+                .any(|&(x0, y0, x1, y1)| ix >= x0 && ix < x1 && iy >= y0 && iy < y1)
+            {
+                covered += 1;
+                continue;
+            }
+            sum += map.data[y * map.valid_width + x] as f64;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        return;
+    }
+    let outside = sum / n as f64;
+    if outside < policy.min_ssim + policy.ssim_risk_margin {
+        return;
+    }
+    let share = covered as f64 / (map.valid_width * map.valid_height) as f64;
+    f.reason = Reason::SsimOverlaysOnMain;
+    f.measured["ssim_outside_overlays"] = serde_json::json!((outside * 1e4).round() / 1e4);
+    f.measured["overlay_share"] = serde_json::json!((share * 1e4).round() / 1e4);
+    f.message = format!(
+        "SSIM {:.4} is below {}: the main image's overlays cover {:.0} % of the picture and cost the pair its SSIM; the photos themselves agree (SSIM {:.4} outside the overlays)",
+        sim.luma,
+        policy.min_ssim,
+        share * 100.0,
+        outside
+    );
+    f.fix = Some("make the main image's overlays smaller or fewer (or move them off the product); the hidden image is fine".into());
+    f.boxes = regions
+        .iter()
+        .map(|g| compliance::Marked::added(g))
+        .collect();
+}
+
 /// Check `hidden` against `main`.
 pub fn check_pair(
     main: &Path,
@@ -141,12 +210,11 @@ pub fn check_decoded(
             };
         }
     };
-    let mut findings = compliance::pair::evaluate(&m, &h, policy);
+    let measures = compliance::pair::measure(&m, &h, policy);
     let mut map = None;
-    match similarity::compare(&m.pixels, &h.pixels, opts.keep_map) {
+    let ssim_finding = match similarity::compare(&m.pixels, &h.pixels, opts.keep_map) {
         Ok(mut sim) => {
             let band = sim.band(policy);
-            findings.insert(0, similarity::finding(&sim, policy));
             if opts.keep_map || band != RiskBand::Pass {
                 let full = match sim.map.take() {
                     Some(mp) => Some(mp),
@@ -160,27 +228,34 @@ pub fn check_decoded(
                 }
                 map = full;
             }
+            let mut f = similarity::finding(&sim, policy);
+            if band == RiskBand::Fail {
+                if let Some(mp) = &map {
+                    explain_ssim_by_overlays(&mut f, &sim, mp, &measures, policy);
+                }
+            }
             report.band = Some(band);
             report.ssim = Some(sim);
+            Some(f)
         }
-        Err(SsimError::SizeMismatch(..)) => findings.insert(
-            0,
-            Finding::new(
+        Err(SsimError::SizeMismatch(..)) => {
+            Some(Finding::new(
                 "ssim",
-                Status::Skipped,
+                Status::Skipped, Reason::SizesDiffer,
                 serde_json::Value::Null,
                 serde_json::json!(policy.min_ssim),
                 "not computed: the sizes differ by more than 1 px (resampling would invent a score); fix dims.equal first",
-            ),
-        ),
+            ))
+        }
         Err(SsimError::TooSmall(w, hh)) => {
             let e = Error::ImageTooSmall { path: hidden_path.to_path_buf(), width: w, height: hh };
             report.errors.push(ErrorInfo::from(&e));
-            findings.insert(
-                0,
-                Finding::new("ssim", Status::Skipped, serde_json::Value::Null, serde_json::json!(policy.min_ssim), e.to_string()),
-            );
+            Some(Finding::new("ssim", Status::Skipped, Reason::ImageTooSmall, serde_json::Value::Null, serde_json::json!(policy.min_ssim), e.to_string()))
         }
+    };
+    let mut findings = compliance::pair::judge(&m, &h, &measures, report.band, policy);
+    if let Some(f) = ssim_finding {
+        findings.insert(0, f);
     }
     report.verdict = if !report.errors.is_empty() {
         Verdict::Error

@@ -20,6 +20,7 @@ pub mod fingerprint;
 pub mod isolate;
 pub mod matching;
 pub mod metadata;
+pub mod overlay;
 pub mod policy;
 pub mod report;
 pub mod serve;

@@ -79,6 +79,11 @@ pub struct Policy {
     /// Ours: 5 quality steps; below that the SSIM cost of re-encoding is < 0.005 on photos.
     pub max_jpeg_quality_drop: f64,
 
+    /// Smallest confidence (0–1) at which an overlay found on the hidden image fails the pair.
+    /// Ours: 0.6 — detectors give 0.6–0.99 for drawn overlays; product texture that happens to
+    /// look like a row of letters or a code scores lower (docs/accuracy.md, verdict benchmark).
+    pub min_overlay_confidence: f32,
+
     /// Local SSIM below which a pixel counts as "different" when regions are listed. Ours: 0.8 —
     /// JPEG q75 noise stays above it on product photos, a promo sticker falls far below.
     pub region_max_local_ssim: f32,
@@ -107,6 +112,17 @@ pub struct Policy {
     pub live_cover_size_px: (u32, u32),
 }
 
+impl Policy {
+    /// The measurement settings the overlay detectors share with the background rules.
+    pub fn overlay_settings(&self) -> crate::overlay::Settings {
+        crate::overlay::Settings {
+            background_tolerance_rgb: self.background_tolerance_rgb,
+            min_background_agreement: self.min_background_agreement,
+            foreground_delta_rgb: self.foreground_delta_rgb,
+        }
+    }
+}
+
 impl Default for Policy {
     fn default() -> Self {
         Policy {
@@ -120,6 +136,7 @@ impl Default for Policy {
             background_tolerance_rgb: 12,
             min_background_agreement: 0.6,
             max_jpeg_quality_drop: 5.0,
+            min_overlay_confidence: 0.6,
             region_max_local_ssim: 0.8,
             region_min_area_share: 0.0005,
             max_white_deviation_rgb: 3.0,

@@ -56,9 +56,15 @@ fn within(a: &[u8; 3], b: &[f64; 3], tol: f64) -> bool {
 }
 
 /// Visit the pixels of the ring `[inset, inset + width)` from each edge, with a side index
+/// and the pixel's coordinates
 /// (0 top, 1 right, 2 bottom, 3 left). Corners belong to top/bottom. Only ring pixels are
 /// touched: the interior is never visited.
-fn for_ring(img: &RgbImage, inset: u32, width: u32, mut f: impl FnMut(usize, &[u8; 3])) {
+fn for_ring_at(
+    img: &RgbImage,
+    inset: u32,
+    width: u32,
+    mut f: impl FnMut(usize, u32, u32, &[u8; 3]),
+) {
     let (w, h) = img.dimensions();
     if w <= 2 * inset || h <= 2 * inset {
         return;
@@ -90,36 +96,45 @@ fn for_ring(img: &RgbImage, inset: u32, width: u32, mut f: impl FnMut(usize, &[u
         match side {
             Some(s) => {
                 for x in x0..x1 {
-                    f(s, &px(x, y));
+                    f(s, x as u32, y as u32, &px(x, y));
                 }
             }
             None => {
                 for x in x0..x0 + width {
-                    f(3, &px(x, y));
+                    f(3, x as u32, y as u32, &px(x, y));
                 }
                 for x in x1 - width..x1 {
-                    f(1, &px(x, y));
+                    f(1, x as u32, y as u32, &px(x, y));
                 }
             }
         }
     }
 }
 
+/// Pixels left out of a measurement (e.g. where the main image differs from the hidden image:
+/// its overlays).
+pub type Skip<'a> = &'a dyn Fn(u32, u32) -> bool;
+
 /// Dominant colour of a ring: the fullest 5-bit-per-channel bin, refined to its mean.
-fn ring_mode(img: &RgbImage, inset: u32, width: u32) -> Option<[f64; 3]> {
+fn ring_mode(img: &RgbImage, inset: u32, width: u32, skip: Option<Skip>) -> Option<[f64; 3]> {
     let mut bins = vec![0u32; 1 << 15];
     let key = |p: &[u8; 3]| {
         ((p[0] as usize >> 3) << 10) | ((p[1] as usize >> 3) << 5) | (p[2] as usize >> 3)
     };
-    for_ring(img, inset, width, |_, p| bins[key(p)] += 1);
+    let keep = |x: u32, y: u32| skip.is_none_or(|s| !s(x, y));
+    for_ring_at(img, inset, width, |_, x, y, p| {
+        if keep(x, y) {
+            bins[key(p)] += 1
+        }
+    });
     let (best, &count) = bins.iter().enumerate().max_by_key(|(_, &c)| c)?;
     if count == 0 {
         return None;
     }
     let mut sum = [0f64; 3];
     let mut n = 0f64;
-    for_ring(img, inset, width, |_, p| {
-        if key(p) == best {
+    for_ring_at(img, inset, width, |_, x, y, p| {
+        if keep(x, y) && key(p) == best {
             for c in 0..3 {
                 sum[c] += p[c] as f64;
             }
@@ -169,6 +184,30 @@ fn frame_thickness(img: &RgbImage, rgb: &[f64; 3], tol: f64, max_depth: u32) -> 
 /// Measure the background of `img`. `tol` is the per-channel tolerance (levels) for "same
 /// colour"; `min_agreement` decides `flat`.
 pub fn measure(img: &RgbImage, tol: u8, min_agreement: f64) -> Option<Background> {
+    measure_skipping(img, tol, min_agreement, None)
+}
+
+/// [`measure`] leaving out the ring pixels `skip` names (the main image's overlays, found by
+/// the pair difference), so a banner along an edge is not taken for the background. Falls back
+/// to all pixels when fewer than a third of the ring would remain.
+pub fn measure_skipping(
+    img: &RgbImage,
+    tol: u8,
+    min_agreement: f64,
+    skip: Option<Skip>,
+) -> Option<Background> {
+    if let Some(sk) = skip {
+        let (mut kept, mut all) = (0u64, 0u64);
+        let (w, h) = img.dimensions();
+        let ring_w = (w.min(h) / 50).clamp(2, 24);
+        for_ring_at(img, 0, ring_w, |_, x, y, _| {
+            all += 1;
+            kept += !sk(x, y) as u64;
+        });
+        if kept * 3 < all {
+            return measure_skipping(img, tol, min_agreement, None);
+        }
+    }
     let (w, h) = img.dimensions();
     let min_side = w.min(h);
     if min_side < 4 {
@@ -176,7 +215,7 @@ pub fn measure(img: &RgbImage, tol: u8, min_agreement: f64) -> Option<Background
     }
     let tol = tol as f64;
     let ring_w = (min_side / 50).clamp(2, 24);
-    let outer = ring_mode(img, 0, ring_w)?;
+    let outer = ring_mode(img, 0, ring_w, skip)?;
     // A frame: the border lines are uniform colour A for t px, and the ring inside is uniform
     // in a clearly different colour B.
     let max_depth = min_side / 6;
@@ -184,7 +223,7 @@ pub fn measure(img: &RgbImage, tol: u8, min_agreement: f64) -> Option<Background
     let mut inset = 0;
     let mut frame = None;
     if t >= 1 && t < max_depth {
-        if let Some(inner) = ring_mode(img, t, ring_w) {
+        if let Some(inner) = ring_mode(img, t, ring_w, skip) {
             let differs = (0..3).any(|c| (inner[c] - outer[c]).abs() > 3.0 * tol);
             if differs {
                 inset = t;
@@ -200,7 +239,7 @@ pub fn measure(img: &RgbImage, tol: u8, min_agreement: f64) -> Option<Background
         }
     }
     let mode = if inset > 0 {
-        ring_mode(img, inset, ring_w)?
+        ring_mode(img, inset, ring_w, skip)?
     } else {
         outer
     };
@@ -209,7 +248,10 @@ pub fn measure(img: &RgbImage, tol: u8, min_agreement: f64) -> Option<Background
     let mut total = 0u64;
     let mut side_total = [0u64; 4];
     let mut side_bad = [0u64; 4];
-    for_ring(img, inset, ring_w, |side, p| {
+    for_ring_at(img, inset, ring_w, |side, x, y, p| {
+        if skip.is_some_and(|s| s(x, y)) {
+            return;
+        }
         total += 1;
         side_total[side] += 1;
         if within(p, &mode, tol) {

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::background;
 use super::pair;
-use super::{mib, rgb_json, round2, Finding, Status};
+use super::{mib, rgb_json, round2, Finding, Reason, Status};
 use crate::decode::Decoded;
 use crate::policy::Policy;
 
@@ -60,6 +60,7 @@ fn file_size_recommended(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.file_size_recommended",
             Status::Warn,
+            Reason::SmallAndCompressed,
             json!(b),
             limit,
             format!(
@@ -72,6 +73,7 @@ fn file_size_recommended(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.file_size_recommended",
             Status::Warn,
+            Reason::OverRecommended,
             json!(b),
             limit,
             format!(
@@ -84,6 +86,7 @@ fn file_size_recommended(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.file_size_recommended",
             Status::Pass,
+            Reason::InRange,
             json!(b),
             limit,
             "file size in the recommended 500 KB – 2 MB",
@@ -99,6 +102,7 @@ fn min_size(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.min_size",
             Status::Fail,
+            Reason::BelowMinimum,
             measured,
             json!(policy.min_side_px),
             format!(
@@ -114,6 +118,7 @@ fn min_size(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.min_size",
             Status::Warn,
+            Reason::BelowRecommended,
             measured,
             json!(policy.min_side_px),
             format!(
@@ -126,6 +131,7 @@ fn min_size(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.min_size",
             Status::Pass,
+            Reason::BigEnough,
             measured,
             json!(policy.min_side_px),
             format!("{w}×{h}"),
@@ -140,6 +146,7 @@ fn max_side(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.max_side",
             Status::Fail,
+            Reason::OverLimit,
             json!(long),
             json!(policy.max_long_side_px),
             format!("long side {long} px exceeds {} px", policy.max_long_side_px),
@@ -152,6 +159,7 @@ fn max_side(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.max_side",
             Status::Pass,
+            Reason::WithinLimit,
             json!(long),
             json!(policy.max_long_side_px),
             format!("long side {long} px"),
@@ -165,6 +173,7 @@ fn background_white(bg: Option<&background::Background>, policy: &Policy) -> Fin
         return Finding::new(
             "lint.background_white",
             Status::Skipped,
+            Reason::ImageTooSmall,
             json!(null),
             limit,
             "image too small to measure",
@@ -201,7 +210,7 @@ fn background_white(bg: Option<&background::Background>, policy: &Policy) -> Fin
             .unwrap_or_default();
         return Finding::new(
             "lint.background_white",
-            Status::Fail,
+            Status::Fail, Reason::FrameAround,
             measured,
             limit,
             format!("a {}-px border of RGB({},{},{}) surrounds the image; main images need a plain white background", f.0, f.1[0], f.1[1], f.1[2]),
@@ -212,6 +221,7 @@ fn background_white(bg: Option<&background::Background>, policy: &Policy) -> Fin
         return Finding::new(
             "lint.background_white",
             Status::Fail,
+            Reason::NotFlat,
             measured,
             limit,
             format!(
@@ -225,6 +235,7 @@ fn background_white(bg: Option<&background::Background>, policy: &Policy) -> Fin
         Finding::new(
             "lint.background_white",
             Status::Pass,
+            Reason::White,
             measured,
             limit,
             format!("white background (within {deviation:.1} levels of 255){where_note}"),
@@ -232,7 +243,7 @@ fn background_white(bg: Option<&background::Background>, policy: &Policy) -> Fin
     } else {
         Finding::new(
             "lint.background_white",
-            Status::Fail,
+            Status::Fail, Reason::NotWhite,
             measured,
             limit,
             format!(
@@ -250,6 +261,7 @@ fn subject_fill(img: &Decoded, bg: Option<&background::Background>, policy: &Pol
         return Finding::new(
             "lint.subject_fill",
             Status::Skipped,
+            Reason::NoFlatBackground,
             json!(null),
             limit,
             "no flat background, so the subject's extent cannot be measured",
@@ -262,6 +274,7 @@ fn subject_fill(img: &Decoded, bg: Option<&background::Background>, policy: &Pol
         return Finding::new(
             "lint.subject_fill",
             Status::Fail,
+            Reason::Blank,
             json!(0.0),
             limit,
             "no product found: the image is blank",
@@ -274,6 +287,7 @@ fn subject_fill(img: &Decoded, bg: Option<&background::Background>, policy: &Pol
         Finding::new(
             "lint.subject_fill",
             Status::Pass,
+            Reason::FillsFrame,
             measured,
             limit,
             format!("the product fills {:.0} % of the frame", fill * 100.0),
@@ -281,7 +295,7 @@ fn subject_fill(img: &Decoded, bg: Option<&background::Background>, policy: &Pol
     } else {
         Finding::new(
             "lint.subject_fill",
-            Status::Fail,
+            Status::Fail, Reason::SmallInFrame,
             measured,
             limit,
             format!("the product fills only {:.0} % of the frame (box {bw}×{bh} at {bx},{by}); at least {:.0} % is required", fill * 100.0, policy.min_subject_fill * 100.0),
@@ -297,6 +311,7 @@ fn live_cover_size(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.live_cover_size",
             Status::Pass,
+            Reason::ExactSize,
             json!([w, h]),
             json!([want.0, want.1]),
             format!("{w}×{h} (9:16)"),
@@ -305,6 +320,7 @@ fn live_cover_size(img: &Decoded, policy: &Policy) -> Finding {
         Finding::new(
             "lint.live_cover_size",
             Status::Fail,
+            Reason::WrongSize,
             json!([w, h]),
             json!([want.0, want.1]),
             format!(

@@ -1,36 +1,104 @@
-//! Rules for a hidden (clean) image against its main image. SSIM is added by
-//! [`crate::similarity`]; everything here is measured from decode results alone.
+//! Rules for a hidden (clean) image against its main image. SSIM is measured by
+//! [`crate::similarity`]; everything else is measured here ([`measure`]) and judged
+//! ([`judge`]) from decode results alone.
+//!
+//! The main image may carry overlays (banners, badges, price tags, text, frames): the pair
+//! difference finds them, and every rule measured on the main leaves them out.
 
 use serde_json::json;
 
 use super::background::{self, Background};
-use super::{mib, rgb_json, round2, Finding, Status};
+use super::{mib, rgb_json, round2, Finding, Reason, Status};
 use crate::decode::{Decoded, Format};
+use crate::overlay::{self, added::Difference, Analysis};
 use crate::policy::Policy;
+use crate::similarity::RiskBand;
 
-/// Evaluate every non-SSIM pair rule.
-pub fn evaluate(main: &Decoded, hidden: &Decoded, policy: &Policy) -> Vec<Finding> {
-    let bg_main = background::measure(
+/// Everything measured on a pair before judging (SSIM aside).
+pub struct PairMeasures {
+    /// The main image's background, measured without its overlays.
+    pub bg_main: Option<Background>,
+    pub bg_hidden: Option<Background>,
+    /// What the main image added over the hidden image (same-size pairs).
+    pub diff: Option<Difference>,
+    /// Overlays found on the hidden image (must be none).
+    pub hidden_overlays: Analysis,
+    /// Overlays found on the main image, when an added region touches the product and must be
+    /// told apart from a changed product.
+    pub main_overlays: Option<Analysis>,
+}
+
+/// Measure a pair: backgrounds, the pair difference, overlays on the hidden image.
+pub fn measure(main: &Decoded, hidden: &Decoded, policy: &Policy) -> PairMeasures {
+    let settings = policy.overlay_settings();
+    let (tol, agree) = (
+        policy.background_tolerance_rgb,
+        policy.min_background_agreement,
+    );
+    let bg_hidden = background::measure(&hidden.pixels, tol, agree);
+    let hidden_overlays = overlay::analyse(&hidden.pixels, &settings);
+    let bg_main_all = background::measure(&main.pixels, tol, agree);
+    let flat = |b: &Option<Background>| b.as_ref().filter(|b| b.flat).map(|b| b.rgb);
+    let diff = overlay::added::difference(
         &main.pixels,
-        policy.background_tolerance_rgb,
-        policy.min_background_agreement,
-    );
-    let bg_hidden = background::measure(
         &hidden.pixels,
-        policy.background_tolerance_rgb,
-        policy.min_background_agreement,
+        flat(&bg_main_all),
+        flat(&bg_hidden),
+        policy.foreground_delta_rgb,
     );
-    vec![
+    let bg_main = match &diff {
+        Some(d) if d.regions.iter().any(|r| r.area_px > 0) => {
+            let skip = |x: u32, y: u32| d.changed_at(x, y);
+            background::measure_skipping(&main.pixels, tol, agree, Some(&skip))
+        }
+        _ => bg_main_all,
+    };
+    let main_overlays = diff
+        .as_ref()
+        .filter(|d| {
+            d.regions
+                .iter()
+                .any(|r| r.touches_product && !r.place.is_edge())
+        })
+        .map(|_| overlay::analyse(&main.pixels, &settings));
+    PairMeasures {
+        bg_main,
+        bg_hidden,
+        diff,
+        hidden_overlays,
+        main_overlays,
+    }
+}
+
+/// Judge a measured pair. `band` is the SSIM risk band when SSIM was computed: the
+/// compression advice is only given when SSIM is at risk or failing (it is the cost of
+/// re-compressing that the advice is about).
+pub fn judge(
+    main: &Decoded,
+    hidden: &Decoded,
+    m: &PairMeasures,
+    band: Option<RiskBand>,
+    policy: &Policy,
+) -> Vec<Finding> {
+    let mut out = vec![
         dims_equal(main, hidden),
         dims_aspect(main, hidden, policy),
         format(&[("main", main), ("hidden", hidden)]),
         file_size(&[("main", main), ("hidden", hidden)], policy),
-        background_rule(bg_main.as_ref(), bg_hidden.as_ref(), policy),
+        background_rule(m.bg_main.as_ref(), m.bg_hidden.as_ref(), policy),
         gps(&[("main", main), ("hidden", hidden)]),
         colour(&[("main", main), ("hidden", hidden)]),
-        compression(main, hidden, policy),
-        subject_overlap(main, hidden, bg_main.as_ref(), bg_hidden.as_ref(), policy),
-    ]
+        compression(main, hidden, band, policy),
+        super::overlap::subject_overlap(main, hidden, m, policy),
+        super::clean::main_overlays(m, policy),
+    ];
+    out.extend(super::clean::hidden_clean(&m.hidden_overlays, policy));
+    out
+}
+
+/// Measure and judge every non-SSIM pair rule.
+pub fn evaluate(main: &Decoded, hidden: &Decoded, policy: &Policy) -> Vec<Finding> {
+    judge(main, hidden, &measure(main, hidden, policy), None, policy)
 }
 
 fn size(d: &Decoded) -> String {
@@ -45,6 +113,7 @@ pub fn dims_equal(main: &Decoded, hidden: &Decoded) -> Finding {
         Finding::new(
             "dims.equal",
             Status::Pass,
+            Reason::SameSize,
             measured,
             json!("equal"),
             format!("both images are {}", size(main)),
@@ -53,6 +122,7 @@ pub fn dims_equal(main: &Decoded, hidden: &Decoded) -> Finding {
         Finding::new(
             "dims.equal",
             Status::Fail,
+            Reason::SizeDiffers,
             measured,
             json!("equal"),
             format!(
@@ -94,6 +164,11 @@ pub fn dims_aspect(main: &Decoded, hidden: &Decoded, policy: &Policy) -> Finding
     Finding::new(
         "dims.aspect",
         status,
+        if status == Status::Pass {
+            Reason::AspectAgrees
+        } else {
+            Reason::AspectDiffers
+        },
         json!(round2(err)),
         json!(policy.max_aspect_error_px),
         msg,
@@ -126,6 +201,7 @@ pub fn format(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "format",
             Status::Fail,
+            Reason::NotJpegOrPng,
             measured,
             json!(["jpeg", "png"]),
             bad.join("; "),
@@ -135,6 +211,7 @@ pub fn format(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "format",
             Status::Warn,
+            Reason::ExtensionMismatch,
             measured,
             json!(["jpeg", "png"]),
             format!(
@@ -147,6 +224,7 @@ pub fn format(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "format",
             Status::Pass,
+            Reason::JpegOrPng,
             measured,
             json!(["jpeg", "png"]),
             "JPEG/PNG by content",
@@ -174,6 +252,7 @@ pub fn file_size(images: &[(&str, &Decoded)], policy: &Policy) -> Finding {
         Finding::new(
             "file.size",
             Status::Pass,
+            Reason::WithinLimit,
             measured,
             json!(policy.max_file_bytes),
             format!("at most {}", mib(policy.max_file_bytes)),
@@ -181,7 +260,7 @@ pub fn file_size(images: &[(&str, &Decoded)], policy: &Policy) -> Finding {
     } else {
         Finding::new(
             "file.size",
-            Status::Fail,
+            Status::Fail, Reason::OverLimit,
             measured,
             json!(policy.max_file_bytes),
             format!("{}; the limit is {}", big.join("; "), mib(policy.max_file_bytes)),
@@ -200,6 +279,7 @@ pub fn background_rule(
         return Finding::new(
             "background",
             Status::Skipped,
+            Reason::ImageTooSmall,
             json!(null),
             limit,
             "image too small to measure a background",
@@ -226,6 +306,7 @@ pub fn background_rule(
         Finding::new(
             "background",
             Status::Pass,
+            Reason::BackgroundMatches,
             measured,
             limit,
             format!("background colours differ by at most {delta:.1} RGB levels{flat_note}"),
@@ -233,7 +314,7 @@ pub fn background_rule(
     } else {
         Finding::new(
             "background",
-            Status::Fail,
+            Status::Fail, Reason::BackgroundDiffers,
             measured,
             limit,
             format!(
@@ -268,6 +349,7 @@ pub fn gps(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "metadata.gps",
             Status::Fail,
+            Reason::GpsPresent,
             measured,
             json!(false),
             format!(
@@ -280,6 +362,7 @@ pub fn gps(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "metadata.gps",
             Status::Warn,
+            Reason::ExifUnreadable,
             measured,
             json!(false),
             format!(
@@ -292,6 +375,7 @@ pub fn gps(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "metadata.gps",
             Status::Pass,
+            Reason::NoGps,
             measured,
             json!(false),
             "no EXIF location",
@@ -322,6 +406,7 @@ pub fn colour(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "color.srgb",
             Status::Fail,
+            Reason::NotSrgb,
             measured,
             json!("sRGB or untagged"),
             bad.join("; "),
@@ -331,6 +416,7 @@ pub fn colour(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "color.srgb",
             Status::Warn,
+            Reason::IccUnreadable,
             measured,
             json!("sRGB or untagged"),
             corrupt.join("; "),
@@ -340,6 +426,7 @@ pub fn colour(images: &[(&str, &Decoded)]) -> Finding {
         Finding::new(
             "color.srgb",
             Status::Pass,
+            Reason::Srgb,
             measured,
             json!("sRGB or untagged"),
             "sRGB colour",
@@ -355,22 +442,48 @@ fn quality(d: &Decoded) -> Option<f64> {
     }
 }
 
-pub fn compression(main: &Decoded, hidden: &Decoded, policy: &Policy) -> Finding {
+pub fn compression(
+    main: &Decoded,
+    hidden: &Decoded,
+    band: Option<RiskBand>,
+    policy: &Policy,
+) -> Finding {
+    compression_finding(main, hidden, band, policy).advice()
+}
+
+fn compression_finding(
+    main: &Decoded,
+    hidden: &Decoded,
+    band: Option<RiskBand>,
+    policy: &Policy,
+) -> Finding {
     let limit = json!(policy.max_jpeg_quality_drop);
     let (Some(qm), Some(qh)) = (quality(main), quality(hidden)) else {
         return Finding::new(
             "compression",
             Status::Skipped,
+            Reason::QualityUnknown,
             json!(null),
             limit,
             "JPEG quality could not be estimated",
         );
     };
     let measured = json!({"main_quality": qm, "hidden_quality": qh, "drop": qm - qh});
-    if qm - qh > policy.max_jpeg_quality_drop {
+    let harder = qm - qh > policy.max_jpeg_quality_drop;
+    if harder && band == Some(RiskBand::Pass) {
+        return Finding::new(
+            "compression",
+            Status::Pass,
+            Reason::CompressionHarmless,
+            measured,
+            limit,
+            format!("hidden image compressed harder (quality ≈{qh:.0} vs ≈{qm:.0}), but SSIM stays clear of the gate"),
+        );
+    }
+    if harder {
         Finding::new(
             "compression",
-            Status::Warn,
+            Status::Warn, Reason::CompressionCostsSsim,
             measured,
             limit,
             format!("hidden image was compressed harder than the main image (JPEG quality ≈{qh:.0} vs ≈{qm:.0}); this costs SSIM"),
@@ -380,86 +493,10 @@ pub fn compression(main: &Decoded, hidden: &Decoded, policy: &Policy) -> Finding
         Finding::new(
             "compression",
             Status::Pass,
+            Reason::CompressionComparable,
             measured,
             limit,
             format!("compression comparable (quality ≈{qh:.0} hidden vs ≈{qm:.0} main)"),
         )
     }
-}
-
-pub fn subject_overlap(
-    main: &Decoded,
-    hidden: &Decoded,
-    bg_main: Option<&Background>,
-    bg_hidden: Option<&Background>,
-    policy: &Policy,
-) -> Finding {
-    let limit = json!(policy.min_subject_iou);
-    let (Some(bm), Some(bh)) = (bg_main, bg_hidden) else {
-        return Finding::new(
-            "subject.overlap",
-            Status::Skipped,
-            json!(null),
-            limit,
-            "image too small to find the subject",
-        );
-    };
-    if !bm.flat || !bh.flat {
-        return Finding::new(
-            "subject.overlap",
-            Status::Skipped,
-            json!(null),
-            limit,
-            "no flat background, so the subject cannot be separated (scene photo); SSIM still applies",
-        );
-    }
-    let (mw, mh) = main.pixels.dimensions();
-    let (hw, hh) = hidden.pixels.dimensions();
-    let (w, h) = (mw.min(hw), mh.min(hh));
-    if mw.abs_diff(hw) > 1 || mh.abs_diff(hh) > 1 {
-        return Finding::new(
-            "subject.overlap",
-            Status::Skipped,
-            json!(null),
-            limit,
-            "sizes differ by more than 1 px; fix dims first",
-        );
-    }
-    let ma = background::foreground_mask(&main.pixels, bm, policy.foreground_delta_rgb);
-    let mb = background::foreground_mask(&hidden.pixels, bh, policy.foreground_delta_rgb);
-    let Some(iou) = background::iou(&ma, mw, &mb, hw, w, h) else {
-        return Finding::new(
-            "subject.overlap",
-            Status::Skipped,
-            json!(null),
-            limit,
-            "no subject found in either image",
-        );
-    };
-    let measured = json!(round4(iou));
-    if iou >= policy.min_subject_iou {
-        Finding::new(
-            "subject.overlap",
-            Status::Pass,
-            measured,
-            limit,
-            format!("the product occupies the same place (IoU {iou:.3})"),
-        )
-    } else {
-        Finding::new(
-            "subject.overlap",
-            Status::Fail,
-            measured,
-            limit,
-            format!(
-                "the product's outline differs between the images (IoU {iou:.3}, needs {})",
-                policy.min_subject_iou
-            ),
-        )
-        .with_fix("use the same photo, same framing and scale, for both images")
-    }
-}
-
-fn round4(v: f64) -> f64 {
-    (v * 10_000.0).round() / 10_000.0
 }

@@ -12,7 +12,7 @@ use image::RgbImage;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::compliance::{Finding, Status};
+use crate::compliance::{Finding, Reason, Status};
 use crate::policy::Policy;
 pub use regions::Region;
 pub use ssim::{Signal, SsimError, SsimMap};
@@ -196,14 +196,14 @@ pub fn finding(sim: &Similarity, policy: &Policy) -> Finding {
     match band {
         RiskBand::Pass => Finding::new(
             "ssim",
-            Status::Pass,
+            Status::Pass, Reason::SsimClear,
             measured,
             limit,
             format!("SSIM {:.4} (needs {}; margin +{:.4}){crop_note}", sim.luma, policy.min_ssim, margin),
         ),
         RiskBand::AtRisk => Finding::new(
             "ssim",
-            Status::Warn,
+            Status::Warn, Reason::SsimWithinMargin,
             measured,
             limit,
             format!(
@@ -214,7 +214,7 @@ pub fn finding(sim: &Similarity, policy: &Policy) -> Finding {
         .with_fix("export the hidden image from the same original as the main image, at the same quality, without resizing"),
         RiskBand::Fail => Finding::new(
             "ssim",
-            Status::Fail,
+            Status::Fail, Reason::SsimBelowGate,
             measured,
             limit,
             format!("SSIM {:.4} is below {} (short by {:.4}){crop_note}", sim.luma, policy.min_ssim, -margin),

@@ -1,0 +1,91 @@
+//! Draw what the overlay detectors find: `cargo run --release --example overlay_probe -- OUT_DIR IMAGE...`
+use std::path::Path;
+
+use image::Rgb;
+use pairproof::{decode, overlay, Limits, Policy};
+
+fn rect(img: &mut image::RgbImage, b: &overlay::raster::PxBox, c: [u8; 3]) {
+    let (w, h) = img.dimensions();
+    for t in 0..2 {
+        for x in b.x..b.x1().min(w) {
+            for y in [b.y + t, b.y1().saturating_sub(1 + t)] {
+                if y < h {
+                    img.put_pixel(x, y, Rgb(c));
+                }
+            }
+        }
+        for y in b.y..b.y1().min(h) {
+            for x in [b.x + t, b.x1().saturating_sub(1 + t)] {
+                if x < w {
+                    img.put_pixel(x, y, Rgb(c));
+                }
+            }
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let out = Path::new(&args[0]);
+    std::fs::create_dir_all(out).unwrap();
+    let p = Policy::default();
+    let s = overlay::Settings {
+        background_tolerance_rgb: p.background_tolerance_rgb,
+        min_background_agreement: p.min_background_agreement,
+        foreground_delta_rgb: p.foreground_delta_rgb,
+    };
+    for path in &args[1..] {
+        let d = decode::decode_path(Path::new(path), &Limits::default()).unwrap();
+        let t0 = std::time::Instant::now();
+        let a = overlay::analyse(&d.pixels, &s);
+        let dt = t0.elapsed();
+        let mut img = d.pixels.clone();
+        if std::env::var("PROBE_GLYPHS").is_ok() {
+            let l = overlay::raster::luma(&d.pixels);
+            let ii = overlay::raster::Integral::new(&l);
+            for g in overlay::text::glyph_candidates(&d.pixels, &l, &ii) {
+                rect(
+                    &mut img,
+                    &g.bbox,
+                    if g.light {
+                        [255, 160, 0]
+                    } else {
+                        [0, 160, 255]
+                    },
+                );
+            }
+        }
+        let name = Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        for det in &a.detections {
+            let c = match det.judgement {
+                overlay::Judgement::Overlay => [255, 0, 255],
+                overlay::Judgement::ProductPrint => [0, 200, 0],
+            };
+            rect(&mut img, &det.bbox, c);
+            println!(
+                "{name}: {:?} {:?} {:?} {:?} {:?} conf={:.2}",
+                det.kind, det.judgement, det.placement, det.evidence, det.bbox, det.confidence
+            );
+        }
+        if std::env::var("PROBE_LINES").is_ok() {
+            let l = overlay::raster::luma(&d.pixels);
+            let ii = overlay::raster::Integral::new(&l);
+            for ln in overlay::text::lines(&d.pixels, &l, &ii) {
+                println!(
+                    "{name}: LINE {:?} n={} ang={:.1} px={:.0} contrast={:.0} spread={:.1} surface={:.1} slope={:?}",
+                    ln.bbox, ln.glyphs.len(), ln.angle_deg, ln.glyph_px, ln.contrast, ln.ink_spread, ln.surface, ln.blend_slope
+                );
+            }
+        }
+        println!(
+            "{name}: {} detections in {:.1} ms",
+            a.detections.len(),
+            dt.as_secs_f64() * 1e3
+        );
+        img.save(out.join(format!("{name}.png"))).unwrap();
+    }
+}

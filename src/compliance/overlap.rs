@@ -1,0 +1,143 @@
+//! `subject.overlap`: the product is in the same place in both images, measured product to
+//! product. The main image may carry overlays (the platform allows them there), so what the
+//! main added over the hidden image's background is left out of the main's product mask — but
+//! only when it is an overlay: an addition that touches the hidden image's product is left out
+//! only when it lies along an edge (a banner, a frame) or an overlay detector found it on the
+//! main image. A product that was moved or re-scaled therefore still fails.
+
+use serde_json::json;
+
+use super::pair::PairMeasures;
+use super::{background, Finding, Marked, Reason, Status};
+use crate::decode::Decoded;
+use crate::overlay::added::AddedRegion;
+use crate::policy::Policy;
+
+const ID: &str = "subject.overlap";
+
+fn skipped(reason: Reason, limit: serde_json::Value, msg: &str) -> Finding {
+    Finding::new(ID, Status::Skipped, reason, json!(null), limit, msg)
+}
+
+/// The main image's additions that are overlays (left out of its product mask).
+pub fn overlay_regions<'a>(m: &'a PairMeasures) -> Vec<&'a AddedRegion> {
+    let Some(d) = &m.diff else { return vec![] };
+    d.regions
+        .iter()
+        .filter(|r| {
+            !r.touches_product
+                || r.place.is_edge()
+                || m.main_overlays.as_ref().is_some_and(|a| {
+                    a.overlays().any(|o| {
+                        let i = o.bbox.intersection_area(&r.bbox) as f32;
+                        i >= 0.5 * o.bbox.area().min(r.bbox.area()) as f32
+                    })
+                })
+        })
+        .collect()
+}
+
+pub fn subject_overlap(
+    main: &Decoded,
+    hidden: &Decoded,
+    m: &PairMeasures,
+    policy: &Policy,
+) -> Finding {
+    let limit = json!(policy.min_subject_iou);
+    let (Some(bm), Some(bh)) = (m.bg_main.as_ref(), m.bg_hidden.as_ref()) else {
+        return skipped(
+            Reason::ImageTooSmall,
+            limit,
+            "image too small to find the subject",
+        );
+    };
+    if !bm.flat || !bh.flat {
+        return skipped(
+            Reason::NoFlatBackground,
+            limit,
+            "no flat background, so the subject cannot be separated (scene photo); SSIM still applies",
+        );
+    }
+    let (mw, mh) = main.pixels.dimensions();
+    let (hw, hh) = hidden.pixels.dimensions();
+    let (w, h) = (mw.min(hw), mh.min(hh));
+    if mw.abs_diff(hw) > 1 || mh.abs_diff(hh) > 1 {
+        return skipped(
+            Reason::SizesDiffer,
+            limit,
+            "sizes differ by more than 1 px; fix dims first",
+        );
+    }
+    let mut ma = background::foreground_mask(&main.pixels, bm, policy.foreground_delta_rgb);
+    let mb = background::foreground_mask(&hidden.pixels, bh, policy.foreground_delta_rgb);
+    let left_out = overlay_regions(m);
+    if let (Some(d), false) = (&m.diff, left_out.is_empty()) {
+        // half-resolution mask of what to leave out: added on the background, inside an
+        // overlay region
+        let mut ex = vec![false; d.w * d.h];
+        for r in &left_out {
+            let (x0, y0) = ((r.bbox.x / 2) as usize, (r.bbox.y / 2) as usize);
+            let (x1, y1) = (
+                (r.bbox.x1().div_ceil(2) as usize).min(d.w),
+                (r.bbox.y1().div_ceil(2) as usize).min(d.h),
+            );
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let i = y * d.w + x;
+                    ex[i] |= d.added_on_background[i];
+                }
+            }
+        }
+        let mwu = mw as usize;
+        for (i, v) in ma.iter_mut().enumerate() {
+            let (x, y) = (i % mwu / 2, i / mwu / 2);
+            if *v && x < d.w && y < d.h && ex[y * d.w + x] {
+                *v = false;
+            }
+        }
+    }
+    let Some(iou) = background::iou(&ma, mw, &mb, hw, w, h) else {
+        return skipped(Reason::NoSubject, limit, "no subject found in either image");
+    };
+    let measured = json!((iou * 10_000.0).round() / 10_000.0);
+    let boxes: Vec<Marked> = left_out.iter().map(|r| Marked::added(r)).collect();
+    let note = if left_out.is_empty() {
+        String::new()
+    } else {
+        let mut things: Vec<String> = left_out
+            .iter()
+            .take(3)
+            .map(|r| format!("{} {}", r.place.thing(), r.place.words()))
+            .collect();
+        things.dedup();
+        format!(
+            "; measured without the main image's overlays ({})",
+            things.join(", ")
+        )
+    };
+    if iou >= policy.min_subject_iou {
+        Finding::new(
+            ID,
+            Status::Pass,
+            Reason::SameOutline,
+            measured,
+            limit,
+            format!("the product occupies the same place (IoU {iou:.3}{note})"),
+        )
+        .with_boxes(boxes)
+    } else {
+        Finding::new(
+            ID,
+            Status::Fail,
+            Reason::OutlineDiffers,
+            measured,
+            limit,
+            format!(
+                "the product's outline differs between the images (IoU {iou:.3}, needs {}{note})",
+                policy.min_subject_iou
+            ),
+        )
+        .with_fix("use the same photo, same framing and scale, for both images")
+        .with_boxes(boxes)
+    }
+}

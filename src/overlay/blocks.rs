@@ -1,0 +1,377 @@
+//! Flat-colour graphics: stickers, badges, price tags and logos (a filled circle, ellipse or
+//! rounded rectangle of one colour, usually with text cut out of it), arrows (a long stroke of
+//! one colour) and callout rings. Found on a half-resolution copy: editors fill shapes with one
+//! exact colour, which survives JPEG as a region of near-constant colour; photos do not.
+
+use image::RgbImage;
+
+use super::raster::PxBox;
+
+/// Largest channel difference between neighbouring pixels inside one flat region (half-res
+/// levels; JPEG q ≥ 70 noise on a flat fill stays below it after 2×2 averaging).
+const FLAT: i32 = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Ellipse,
+    Rectangle,
+    Ring,
+    /// A straight shaft with a wider head at one end.
+    Arrow,
+    Other,
+}
+
+/// A flat region of one colour (coordinates in full-resolution pixels).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub shape: Shape,
+    pub bbox: PxBox,
+    pub rgb: [u8; 3],
+    /// Pixels of the region (full resolution, approximate).
+    pub area_px: u64,
+    /// Share of the filled shape that is not the region's colour (text or a logo inside).
+    pub content_share: f32,
+    /// How well the outline fits the shape (1 = exactly).
+    pub fit: f32,
+    /// Share of the region's pixels on the product (0 when no product outline is known).
+    pub on_product: f32,
+    /// Largest minus smallest channel of the colour: 0 for greys, large for vivid colours.
+    pub chroma: u8,
+}
+
+fn find(p: &mut [u32], mut x: u32) -> u32 {
+    while p[x as usize] != x {
+        p[x as usize] = p[p[x as usize] as usize];
+        x = p[x as usize];
+    }
+    x
+}
+
+/// Flat regions of `small` (a 2× reduced copy of the picture) at least `min_area` half-res
+/// pixels large whose colour differs from `bg` (when given) by more than 45 levels.
+pub fn find_blocks(
+    small: &RgbImage,
+    bg: Option<[f64; 3]>,
+    product: Option<&[bool]>,
+    min_area: u32,
+) -> Vec<Block> {
+    let (w, h) = (small.width() as usize, small.height() as usize);
+    if w < 8 || h < 8 {
+        return vec![];
+    }
+    let raw = small.as_raw();
+    let px = |i: usize| {
+        [
+            raw[3 * i] as i32,
+            raw[3 * i + 1] as i32,
+            raw[3 * i + 2] as i32,
+        ]
+    };
+    let close = |a: [i32; 3], b: [i32; 3]| (0..3).all(|c| (a[c] - b[c]).abs() <= FLAT);
+    let mut parent: Vec<u32> = (0..(w * h) as u32).collect();
+    let mut flat = vec![false; w * h];
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            let p = px(i);
+            flat[i] = close(p, px(i - 1))
+                && close(p, px(i + 1))
+                && close(p, px(i - w))
+                && close(p, px(i + w));
+        }
+    }
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            if !flat[i] {
+                continue;
+            }
+            for j in [i - 1, i - w] {
+                if flat[j] && close(px(i), px(j)) {
+                    let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j as u32));
+                    if a != b {
+                        parent[a.max(b) as usize] = a.min(b);
+                    }
+                }
+            }
+        }
+    }
+    // region stats
+    #[derive(Clone, Default)]
+    struct St {
+        area: u32,
+        x0: usize,
+        y0: usize,
+        x1: usize,
+        y1: usize,
+        rgb: [u64; 3],
+        sx: f64,
+        sy: f64,
+        sxx: f64,
+        syy: f64,
+        sxy: f64,
+        perim: u32,
+        on: u32,
+    }
+    let mut stats: std::collections::HashMap<u32, St> = Default::default();
+    let mut root = vec![u32::MAX; w * h];
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            if !flat[i] {
+                continue;
+            }
+            let r = find(&mut parent, i as u32);
+            root[i] = r;
+        }
+    }
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            let r = root[i];
+            if r == u32::MAX {
+                continue;
+            }
+            let s = stats.entry(r).or_insert_with(|| St {
+                x0: usize::MAX,
+                y0: usize::MAX,
+                ..Default::default()
+            });
+            s.area += 1;
+            s.x0 = s.x0.min(x);
+            s.y0 = s.y0.min(y);
+            s.x1 = s.x1.max(x);
+            s.y1 = s.y1.max(y);
+            let p = px(i);
+            for c in 0..3 {
+                s.rgb[c] += p[c] as u64;
+            }
+            let (fx, fy) = (x as f64, y as f64);
+            s.sx += fx;
+            s.sy += fy;
+            s.sxx += fx * fx;
+            s.syy += fy * fy;
+            s.sxy += fx * fy;
+            if root[i - 1] != r || root[i + 1] != r || root[i - w] != r || root[i + w] != r {
+                s.perim += 1;
+            }
+            if product.is_some_and(|m| m[i]) {
+                s.on += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (r, s) in stats {
+        if s.area < min_area {
+            continue;
+        }
+        let a = s.area as u64;
+        let rgb = [
+            (s.rgb[0] / a) as u8,
+            (s.rgb[1] / a) as u8,
+            (s.rgb[2] / a) as u8,
+        ];
+        if let Some(b) = bg {
+            if (0..3).all(|c| (rgb[c] as f64 - b[c]).abs() <= 45.0) {
+                continue;
+            }
+        }
+        let (bw, bh) = (s.x1 - s.x0 + 1, s.y1 - s.y0 + 1);
+        // the region with its holes filled: bbox minus what is reachable from the bbox border
+        // without crossing the region
+        let mut reach = vec![false; bw * bh];
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        let member = |x: usize, y: usize| root[(s.y0 + y) * w + s.x0 + x] == r;
+        for x in 0..bw {
+            for y in [0, bh - 1] {
+                if !member(x, y) && !reach[y * bw + x] {
+                    reach[y * bw + x] = true;
+                    stack.push((x, y));
+                }
+            }
+        }
+        for y in 0..bh {
+            for x in [0, bw - 1] {
+                if !member(x, y) && !reach[y * bw + x] {
+                    reach[y * bw + x] = true;
+                    stack.push((x, y));
+                }
+            }
+        }
+        while let Some((x, y)) = stack.pop() {
+            let mut push = |nx: usize, ny: usize| {
+                if !reach[ny * bw + nx] && !member(nx, ny) {
+                    reach[ny * bw + nx] = true;
+                    stack.push((nx, ny));
+                }
+            };
+            if x > 0 {
+                push(x - 1, y);
+            }
+            if x + 1 < bw {
+                push(x + 1, y);
+            }
+            if y > 0 {
+                push(x, y - 1);
+            }
+            if y + 1 < bh {
+                push(x, y + 1);
+            }
+        }
+        let filled = (bw * bh - reach.iter().filter(|&&b| b).count()) as f32;
+        let content_share = 1.0 - s.area as f32 / filled.max(1.0);
+        // row-width profile of the filled shape against an ellipse and a rectangle
+        let (mut err_e, mut err_r) = (0f32, 0f32);
+        let (cy, ry) = ((bh as f32 - 1.0) / 2.0, bh as f32 / 2.0);
+        for y in 0..bh {
+            let row = &reach[y * bw..(y + 1) * bw];
+            let width = row.iter().filter(|&&b| !b).count() as f32;
+            let t = ((y as f32 - cy) / ry).clamp(-1.0, 1.0);
+            let chord = bw as f32 * (1.0 - t * t).max(0.0).sqrt();
+            err_e += (width - chord).abs();
+            err_r += (width - bw as f32).abs();
+        }
+        let fit_e = 1.0 - err_e / (bw * bh) as f32;
+        let fit_r = 1.0 - err_r / (bw * bh) as f32;
+        // elongation from second moments
+        let n = a as f64;
+        let (mx, my) = (s.sx / n, s.sy / n);
+        let (vxx, vyy, vxy) = (
+            s.sxx / n - mx * mx,
+            s.syy / n - my * my,
+            s.sxy / n - mx * my,
+        );
+        let tr = vxx + vyy;
+        let det = vxx * vyy - vxy * vxy;
+        let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
+        let (l1, l2) = (tr / 2.0 + disc, (tr / 2.0 - disc).max(1e-6));
+        let elong = (l1 / l2).sqrt() as f32;
+        let stroke = 2.0 * s.area as f32 / s.perim.max(1) as f32;
+        let shape = if fit_r >= 0.93 && bw >= 6 && bh >= 6 {
+            Shape::Rectangle
+        } else if fit_e >= 0.93 && bw >= 6 && bh >= 6 && content_share < 0.6 {
+            Shape::Ellipse
+        } else if fit_e >= 0.9 && content_share >= 0.6 {
+            Shape::Ring
+        } else if elong >= 4.0
+            && stroke >= 1.5
+            && has_head(
+                &root,
+                w,
+                r,
+                (&s.x0, &s.y0, &s.x1, &s.y1),
+                (mx, my),
+                (l1, vxx, vxy),
+            )
+        {
+            Shape::Arrow
+        } else {
+            Shape::Other
+        };
+        let fit = match shape {
+            Shape::Rectangle => fit_r,
+            Shape::Ellipse | Shape::Ring => fit_e,
+            _ => 0.0,
+        };
+        out.push(Block {
+            shape,
+            bbox: PxBox::from_bounds(s.x0, s.y0, s.x1 + 1, s.y1 + 1).scaled(
+                2,
+                2 * w as u32 + 1,
+                2 * h as u32 + 1,
+            ),
+            rgb,
+            area_px: 4 * a,
+            content_share,
+            fit,
+            on_product: s.on as f32 / s.area as f32,
+            chroma: rgb.iter().max().unwrap_or(&0) - rgb.iter().min().unwrap_or(&0),
+        });
+    }
+    out.sort_by_key(|b| (b.bbox.y, b.bbox.x));
+    out
+}
+
+/// Is the region a straight shaft ending in a head at least twice its width? Width profile
+/// along the principal axis (20 bins): the shaft bins agree, one end bin is ≥ 2× wider.
+fn has_head(
+    root: &[u32],
+    w: usize,
+    r: u32,
+    bounds: (&usize, &usize, &usize, &usize),
+    centre: (f64, f64),
+    moments: (f64, f64, f64),
+) -> bool {
+    let (x0, y0, x1, y1) = bounds;
+    let (l1, vxx, vxy) = moments;
+    // principal direction: eigenvector of the larger eigenvalue
+    let (mut ux, mut uy) = (vxy, l1 - vxx);
+    if ux.abs() + uy.abs() < 1e-9 {
+        (ux, uy) = (1.0, 0.0);
+    }
+    let n = (ux * ux + uy * uy).sqrt();
+    let (ux, uy) = (ux / n, uy / n);
+    let member = |x: usize, y: usize| root[y * w + x] == r;
+    let along = |x: usize, y: usize| (x as f64 - centre.0) * ux + (y as f64 - centre.1) * uy;
+    let _ = l1;
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for y in *y0..=*y1 {
+        for x in *x0..=*x1 {
+            if member(x, y) {
+                let t = along(x, y);
+                lo = lo.min(t);
+                hi = hi.max(t);
+            }
+        }
+    }
+    const BINS: usize = 20;
+    let mut width = [0u32; BINS];
+    let span = (hi - lo).max(1.0);
+    for y in *y0..=*y1 {
+        for x in *x0..=*x1 {
+            if member(x, y) {
+                let b = (((along(x, y) - lo) / span) * BINS as f64) as usize;
+                width[b.min(BINS - 1)] += 1;
+            }
+        }
+    }
+    let mut shaft: Vec<u32> = width[5..15].to_vec();
+    shaft.sort();
+    let med = shaft[shaft.len() / 2].max(1);
+    // the shaft is even (no bulges in the middle) and one end is a head
+    let even = shaft[shaft.len() - 1] <= 2 * med + 2 && shaft[0] * 2 + 2 >= med;
+    let head =
+        |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0) >= 2 * med + 2;
+    even && (head(0..5) ^ head(15..BINS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    #[test]
+    fn a_badge_with_text_is_an_ellipse_with_content() {
+        let mut img = RgbImage::from_pixel(200, 200, Rgb([255, 255, 255]));
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let (dx, dy) = (x as f32 - 100.0, y as f32 - 100.0);
+            if dx * dx + dy * dy <= 60.0 * 60.0 {
+                *p = Rgb([230, 20, 30]);
+                // a white "text" bar inside
+                if (80..120).contains(&x) && (90..110).contains(&y) {
+                    *p = Rgb([255, 255, 255]);
+                }
+            }
+        }
+        let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+        assert_eq!(blocks.len(), 1, "{blocks:?}");
+        let b = &blocks[0];
+        assert_eq!(b.shape, Shape::Ellipse);
+        assert!(
+            b.content_share > 0.05 && b.content_share < 0.2,
+            "{}",
+            b.content_share
+        );
+        assert!((38..=44).contains(&b.bbox.x), "{:?}", b.bbox);
+    }
+}

@@ -1,0 +1,556 @@
+//! What was drawn on top of a photo: text, watermarks, banners, stickers, frames, QR codes,
+//! barcodes and arrows. [`analyse`] runs every single-image detector and places each finding
+//! relative to the product (on the background, across the product's outline, or on the
+//! product), then decides whether it is an overlay or part of the product (printed text on a
+//! box). The pair difference — what the main image added over the hidden image — is in
+//! [`added`].
+//!
+//! Data flows one way: pixels → detector outputs (plain structs) → [`Detection`]s. Judging
+//! them against the platform's rules happens in `compliance::clean`.
+
+pub mod added;
+pub mod blocks;
+pub mod border;
+pub mod codes;
+pub mod raster;
+pub mod text;
+
+use image::RgbImage;
+use serde::Serialize;
+
+use crate::compliance::background::{self, Background};
+use raster::PxBox;
+
+/// The kinds of overlay the platform forbids on the hidden image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Qr,
+    Barcode,
+    Frame,
+    Banner,
+    Sticker,
+    Text,
+    Watermark,
+    Arrow,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 8] = [
+        Kind::Qr,
+        Kind::Barcode,
+        Kind::Frame,
+        Kind::Banner,
+        Kind::Sticker,
+        Kind::Text,
+        Kind::Watermark,
+        Kind::Arrow,
+    ];
+    /// Stable name, as in rule ids (`hidden.clean.<name>`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Qr => "qr",
+            Kind::Barcode => "barcode",
+            Kind::Frame => "frame",
+            Kind::Banner => "banner",
+            Kind::Sticker => "sticker",
+            Kind::Text => "text",
+            Kind::Watermark => "watermark",
+            Kind::Arrow => "arrow",
+        }
+    }
+    /// English words for messages.
+    pub fn words(self) -> &'static str {
+        match self {
+            Kind::Qr => "a QR code",
+            Kind::Barcode => "a barcode",
+            Kind::Frame => "a frame around the picture",
+            Kind::Banner => "a banner",
+            Kind::Sticker => "a sticker, badge, price tag or logo",
+            Kind::Text => "text",
+            Kind::Watermark => "a watermark",
+            Kind::Arrow => "an arrow or callout",
+        }
+    }
+}
+
+/// Where a finding lies relative to the product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// On the plain background, clear of the product.
+    Background,
+    /// Partly on the product, partly on the background.
+    AcrossProduct,
+    /// Entirely on the product.
+    OnProduct,
+    /// No plain background, so no product outline (a scene photo).
+    NoProductOutline,
+}
+
+/// What a finding is, once placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    /// Drawn on top of the photo.
+    Overlay,
+    /// Part of the product itself (print on a box, a label): not an overlay.
+    ProductPrint,
+}
+
+/// Why a finding was judged as it was: a stable code a UI translates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// Finder patterns or the QR texture (busy both ways, square, near-binary, dark corners).
+    QrPattern,
+    /// Parallel bars that read the same along their length.
+    BarPattern,
+    /// A straight edge at the same depth along all four sides.
+    StraightEdgesAllSides,
+    /// A flat band along one side, ending in a straight line, carrying text.
+    FlatBandWithText,
+    /// A flat band along one side in a colour that is not the background's.
+    FlatBandNotBackground,
+    /// A flat circle, ellipse or rectangle with text or a symbol cut out of it.
+    FlatShapeWithContent,
+    /// A long stroke or ring of one flat colour off the product.
+    FlatStrokeOffProduct,
+    /// A row of glyphs on the background or across the product's outline.
+    TextOffProduct,
+    /// A row of glyphs on the product in one exact colour, level with the frame (not following
+    /// the product's shading or perspective).
+    FlatLevelTextOnProduct,
+    /// A row of glyphs blended into what lies under it (semi-transparent).
+    TranslucentText,
+    /// A row of glyphs on the product that follows its shading or perspective: printed on it.
+    PrintFollowsProduct,
+}
+
+/// One thing found on a picture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Detection {
+    pub kind: Kind,
+    #[serde(rename = "box")]
+    pub bbox: PxBox,
+    /// 0–1: how sure the detector is that this is what `kind` says.
+    pub confidence: f32,
+    pub placement: Placement,
+    pub judgement: Judgement,
+    pub evidence: Evidence,
+    /// Side of the picture for frames and banners.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<border::Side>,
+    /// Estimated opacity for translucent text (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opacity: Option<f32>,
+}
+
+/// Why detectors could not run on a picture (reported in the finding, never a panic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotRun {
+    /// Shorter side under 32 px: too small to hold a readable overlay.
+    TooSmall,
+}
+
+/// Everything the detectors found on one picture.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Analysis {
+    pub detections: Vec<Detection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_run: Option<NotRun>,
+}
+
+impl Analysis {
+    pub fn overlays(&self) -> impl Iterator<Item = &Detection> {
+        self.detections
+            .iter()
+            .filter(|d| d.judgement == Judgement::Overlay)
+    }
+}
+
+/// The product's outline at half resolution (holes filled), when the picture has a plain
+/// background.
+pub struct ProductMask {
+    pub w: usize,
+    pub h: usize,
+    pub mask: Vec<bool>,
+}
+
+impl ProductMask {
+    /// Share of the box's area (full-resolution coordinates) that lies on the product.
+    pub fn share(&self, b: &PxBox) -> f32 {
+        let (x0, y0) = ((b.x / 2) as usize, (b.y / 2) as usize);
+        let (x1, y1) = (
+            (b.x1().div_ceil(2) as usize).min(self.w),
+            (b.y1().div_ceil(2) as usize).min(self.h),
+        );
+        if x1 <= x0 || y1 <= y0 {
+            return 0.0;
+        }
+        let mut n = 0usize;
+        for y in y0..y1 {
+            n += self.mask[y * self.w + x0..y * self.w + x1]
+                .iter()
+                .filter(|&&v| v)
+                .count();
+        }
+        n as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    }
+
+    fn place(&self, b: &PxBox) -> Placement {
+        let s = self.share(b);
+        if s <= 0.1 {
+            Placement::Background
+        } else if s >= 0.97 {
+            Placement::OnProduct
+        } else {
+            Placement::AcrossProduct
+        }
+    }
+}
+
+/// The product outline of a picture with a plain background: the large foreground components
+/// (those with at least a quarter of the largest one's area) with their holes filled, leaving
+/// out `exclude` boxes (frames, banners found along the edges).
+pub fn product_mask(
+    small: &RgbImage,
+    bg: &Background,
+    delta: u8,
+    exclude: &[PxBox],
+) -> ProductMask {
+    let (w, h) = (small.width() as usize, small.height() as usize);
+    let mut fg = background_free(small, bg, delta);
+    for b in exclude {
+        let (x0, y0, x1, y1) = (
+            (b.x / 2) as usize,
+            (b.y / 2) as usize,
+            (b.x1().div_ceil(2) as usize).min(w),
+            (b.y1().div_ceil(2) as usize).min(h),
+        );
+        for y in y0..y1 {
+            for v in &mut fg[y * w + x0..y * w + x1.max(x0)] {
+                *v = false;
+            }
+        }
+    }
+    // Thin things (text strokes, arrow shafts, hair-thin parts) are not the product's body:
+    // an opening by 3 half-res pixels removes anything under ~12 px thick.
+    let body = raster::morph(&raster::morph(&fg, w, h, 3, false), w, h, 3, true);
+    let (labels, comps) = raster::components(&body, w, h);
+    let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| largest > 0 && c.area * 4 >= largest)
+        .collect();
+    let mut mask: Vec<bool> = labels
+        .iter()
+        .map(|&l| l > 0 && keep[(l - 1) as usize])
+        .collect();
+    fill_holes(&mut mask, w, h);
+    ProductMask { w, h, mask }
+}
+
+fn background_free(small: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
+    let d = delta as f64;
+    small
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| (0..3).any(|c| (p[c] as f64 - bg.rgb[c]).abs() > d))
+        .collect()
+}
+
+/// Set every pixel that cannot reach the image border through unset pixels.
+fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
+    let mut outside = vec![false; w * h];
+    let mut stack = Vec::new();
+    for x in 0..w {
+        for y in [0, h - 1] {
+            if !mask[y * w + x] && !outside[y * w + x] {
+                outside[y * w + x] = true;
+                stack.push(y * w + x);
+            }
+        }
+    }
+    for y in 0..h {
+        for x in [0, w - 1] {
+            if !mask[y * w + x] && !outside[y * w + x] {
+                outside[y * w + x] = true;
+                stack.push(y * w + x);
+            }
+        }
+    }
+    while let Some(i) = stack.pop() {
+        let (x, y) = (i % w, i / w);
+        let mut visit = |j: usize| {
+            if !mask[j] && !outside[j] {
+                outside[j] = true;
+                stack.push(j);
+            }
+        };
+        if x > 0 {
+            visit(i - 1);
+        }
+        if x + 1 < w {
+            visit(i + 1);
+        }
+        if y > 0 {
+            visit(i - w);
+        }
+        if y + 1 < h {
+            visit(i + w);
+        }
+    }
+    for (m, o) in mask.iter_mut().zip(outside) {
+        *m = !o;
+    }
+}
+
+/// Parameters of the placement decisions (detector internals are constants in each module).
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub background_tolerance_rgb: u8,
+    pub min_background_agreement: f64,
+    pub foreground_delta_rgb: u8,
+}
+
+/// Run every detector on one picture.
+pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
+    let (w, h) = img.dimensions();
+    if w.min(h) < 32 {
+        return Analysis {
+            detections: vec![],
+            not_run: Some(NotRun::TooSmall),
+        };
+    }
+    let t0 = std::time::Instant::now();
+    let dbg = std::env::var("PROBE_TIME").is_ok();
+    let lap = |what: &str| {
+        if dbg {
+            eprintln!("{what}: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+        }
+    };
+    let luma = raster::luma(img);
+    let ii = raster::Integral::new(&luma);
+    let small = raster::shrink_rgb(img, 2);
+    let bg = background::measure(img, s.background_tolerance_rgb, s.min_background_agreement)
+        .filter(|b| b.flat);
+
+    // 1. Along the edges: frames and banners (decided with the text found inside them).
+    lap("prep");
+    let edges = border::edge_lines(img, 0.3, 0.6);
+    lap("edges");
+    let frame = border::frame(&edges, w, h);
+    let lines = text::lines(img, &luma, &ii);
+    lap("text");
+    let mut out: Vec<Detection> = Vec::new();
+    let mut edge_boxes = Vec::new();
+    if let Some(f) = &frame {
+        edge_boxes.extend(frame_boxes(f, w, h));
+        out.push(Detection {
+            kind: Kind::Frame,
+            bbox: PxBox::from_bounds(0, 0, w as usize, h as usize),
+            confidence: (0.5 + f.coverage / 2.0).min(0.99),
+            placement: Placement::Background,
+            judgement: Judgement::Overlay,
+            evidence: Evidence::StraightEdgesAllSides,
+            side: None,
+            opacity: None,
+        });
+    }
+    for band in border::bands(img, &edges) {
+        if frame.is_some() {
+            break;
+        }
+        let with_text = lines.iter().any(|l| inside(&l.bbox, &band.bbox, 0.8));
+        // On a plain background a banner is a band of another colour; on a scene photo only
+        // a flat band carrying text is taken for one.
+        let evidence = match &bg {
+            Some(b) => {
+                if (0..3).all(|c| (band.rgb[c] as f64 - b.rgb[c]).abs() <= 45.0) {
+                    continue;
+                }
+                if with_text && band.flat_share >= 0.4 {
+                    Evidence::FlatBandWithText
+                } else if band.flat_share >= 0.6 {
+                    Evidence::FlatBandNotBackground
+                } else {
+                    continue;
+                }
+            }
+            None if with_text && band.flat_share >= 0.5 => Evidence::FlatBandWithText,
+            None => continue,
+        };
+        edge_boxes.push(band.bbox);
+        out.push(Detection {
+            kind: Kind::Banner,
+            bbox: band.bbox,
+            confidence: (0.4 + band.coverage * 0.3 + band.flat_share * 0.3).min(0.99),
+            placement: Placement::Background,
+            judgement: Judgement::Overlay,
+            evidence,
+            side: Some(band.side),
+            opacity: None,
+        });
+    }
+
+    // 2. The product's outline, without what lies along the edges.
+    let product = bg
+        .as_ref()
+        .map(|b| product_mask(&small, b, s.foreground_delta_rgb, &edge_boxes));
+    let place = |b: &PxBox| match &product {
+        Some(p) => p.place(b),
+        None => Placement::NoProductOutline,
+    };
+
+    lap("product");
+    // 3. Codes.
+    for c in codes::find(&luma) {
+        if edge_boxes.iter().any(|e| inside(&c.bbox, e, 0.8)) && c.kind == codes::CodeKind::Barcode
+        {
+            continue;
+        }
+        let placement = place(&c.bbox);
+        let (kind, evidence) = match c.kind {
+            codes::CodeKind::Qr => (Kind::Qr, Evidence::QrPattern),
+            codes::CodeKind::Barcode => (Kind::Barcode, Evidence::BarPattern),
+        };
+        out.push(Detection {
+            kind,
+            bbox: c.bbox,
+            confidence: c.confidence,
+            placement,
+            judgement: Judgement::Overlay,
+            evidence,
+            side: None,
+            opacity: None,
+        });
+    }
+
+    lap("codes");
+    // 4. Flat graphics: stickers (with content), arrows and rings (off the product).
+    let min_area = ((small.width() * small.height()) as f32 * 0.0008) as u32;
+    let pm = product.as_ref().map(|p| p.mask.as_slice());
+    for b in blocks::find_blocks(&small, bg.as_ref().map(|b| b.rgb), pm, min_area.max(60)) {
+        if edge_boxes.iter().any(|e| inside(&b.bbox, e, 0.7))
+            || out
+                .iter()
+                .any(|d| inside(&b.bbox, &d.bbox, 0.7) && d.kind != Kind::Frame)
+        {
+            continue;
+        }
+        let placement = place(&b.bbox);
+        let has_text = lines.iter().any(|l| inside(&l.bbox, &b.bbox, 0.7));
+        // On the product a flat shape with a pattern inside may be the product's own (a ball,
+        // a clock face); only one carrying text is a sticker there.
+        let content = (0.03..=0.75).contains(&b.content_share) && (b.on_product < 0.9 || has_text);
+        let off_product = product.is_some() && b.on_product <= 0.3;
+        let (kind, evidence, conf) = match b.shape {
+            blocks::Shape::Ellipse | blocks::Shape::Rectangle if content || has_text => (
+                Kind::Sticker,
+                Evidence::FlatShapeWithContent,
+                0.5 + 0.3 * b.fit + if has_text { 0.15 } else { 0.0 },
+            ),
+            blocks::Shape::Arrow if b.chroma >= 60 && b.bbox.width.max(b.bbox.height) >= 40 => {
+                (Kind::Arrow, Evidence::FlatStrokeOffProduct, 0.7)
+            }
+            blocks::Shape::Ring if off_product && b.chroma >= 60 => {
+                (Kind::Arrow, Evidence::FlatStrokeOffProduct, 0.7)
+            }
+            _ => continue,
+        };
+        out.push(Detection {
+            kind,
+            bbox: b.bbox,
+            confidence: conf.min(0.99),
+            placement,
+            judgement: Judgement::Overlay,
+            evidence,
+            side: None,
+            opacity: None,
+        });
+    }
+
+    lap("blocks");
+    // 5. Text lines not already part of a banner, sticker or code.
+    for l in &lines {
+        if out
+            .iter()
+            .any(|d| d.kind != Kind::Frame && inside(&l.bbox, &d.bbox, 0.6))
+        {
+            continue;
+        }
+        let placement = place(&l.bbox);
+        let opacity = l
+            .blend_slope
+            .filter(|s| (0.2..=0.85).contains(s))
+            .map(|s| 1.0 - s);
+        // Share of the glyphs standing on the background rather than on the product.
+        let off = match &product {
+            Some(p) => {
+                l.glyphs.iter().filter(|g| p.share(g) <= 0.5).count() as f32 / l.glyphs.len() as f32
+            }
+            None => 0.0,
+        };
+        let level = l.angle_deg.abs() <= 1.5;
+        let n = l.glyphs.len();
+        let (judgement, evidence) = if opacity.is_some() {
+            (Judgement::Overlay, Evidence::TranslucentText)
+        } else if product.is_some() && off >= 0.5 && (l.plain || l.one_ink) {
+            // most glyphs stand on the background
+            (Judgement::Overlay, Evidence::TextOffProduct)
+        } else if product.is_some() && off > 0.0 && l.one_ink {
+            // one ink across the product's outline: print stays inside the product
+            (Judgement::Overlay, Evidence::TextOffProduct)
+        } else if product.is_none() && l.plain && l.contrast >= 60.0 && n >= 4 {
+            (Judgement::Overlay, Evidence::TextOffProduct)
+        } else if l.one_ink && level && n >= 5 {
+            (Judgement::Overlay, Evidence::FlatLevelTextOnProduct)
+        } else if placement == Placement::OnProduct || placement == Placement::NoProductOutline {
+            (Judgement::ProductPrint, Evidence::PrintFollowsProduct)
+        } else {
+            continue;
+        };
+        let kind = if opacity.is_some() || (l.angle_deg.abs() >= 10.0 && l.contrast < 80.0) {
+            Kind::Watermark
+        } else {
+            Kind::Text
+        };
+        out.push(Detection {
+            kind,
+            bbox: l.bbox,
+            confidence: l.confidence,
+            placement,
+            judgement,
+            evidence,
+            side: None,
+            opacity,
+        });
+    }
+    out.sort_by(|a, b| {
+        a.kind
+            .cmp(&b.kind)
+            .then(a.bbox.y.cmp(&b.bbox.y))
+            .then(a.bbox.x.cmp(&b.bbox.x))
+    });
+    Analysis {
+        detections: out,
+        not_run: None,
+    }
+}
+
+/// Is at least `share` of `a`'s area inside `b`?
+fn inside(a: &PxBox, b: &PxBox, share: f32) -> bool {
+    a.area() > 0 && a.intersection_area(b) as f32 >= share * a.area() as f32
+}
+
+fn frame_boxes(f: &border::Frame, w: u32, h: u32) -> Vec<PxBox> {
+    let [t, r, b, l] = f.thickness_px;
+    vec![
+        PxBox::from_bounds(0, 0, w as usize, t as usize),
+        PxBox::from_bounds((w - r) as usize, 0, w as usize, h as usize),
+        PxBox::from_bounds(0, (h - b) as usize, w as usize, h as usize),
+        PxBox::from_bounds(0, 0, l as usize, h as usize),
+    ]
+}

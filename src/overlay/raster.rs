@@ -1,0 +1,501 @@
+//! Small raster tools the overlay detectors share: a grey plane, summed-area tables, masks
+//! and connected components. Plain loops over plain vectors; no allocation per pixel.
+
+use image::RgbImage;
+
+/// An 8-bit single-channel image, row-major.
+#[derive(Debug, Clone)]
+pub struct Plane {
+    pub w: usize,
+    pub h: usize,
+    pub data: Vec<u8>,
+}
+
+impl Plane {
+    #[inline]
+    pub fn at(&self, x: usize, y: usize) -> u8 {
+        self.data[y * self.w + x]
+    }
+}
+
+/// BT.601 luma, rounded (integer weights 77/150/29 of 256: within 1 level of the float form).
+pub fn luma(img: &RgbImage) -> Plane {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let data = img
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32 + 128) >> 8) as u8)
+        .collect();
+    Plane { w, h, data }
+}
+
+/// Summed-area table of a plane: `(w + 1) × (h + 1)` sums, so any box mean is four reads.
+pub struct Integral {
+    w: usize,
+    sums: Vec<u32>,
+}
+
+impl Integral {
+    pub fn new(p: &Plane) -> Self {
+        let w1 = p.w + 1;
+        let mut sums = vec![0u32; w1 * (p.h + 1)];
+        for y in 0..p.h {
+            let mut row = 0u32;
+            for x in 0..p.w {
+                row += p.data[y * p.w + x] as u32;
+                sums[(y + 1) * w1 + x + 1] = sums[y * w1 + x + 1] + row;
+            }
+        }
+        Integral { w: w1, sums }
+    }
+
+    /// Sum over `[x0, x1) × [y0, y1)`.
+    #[inline]
+    pub fn sum(&self, x0: usize, y0: usize, x1: usize, y1: usize) -> u32 {
+        let w = self.w;
+        self.sums[y1 * w + x1] + self.sums[y0 * w + x0]
+            - self.sums[y0 * w + x1]
+            - self.sums[y1 * w + x0]
+    }
+
+    /// Mean over the square of half-size `r` around (x, y), clipped to the image.
+    #[inline]
+    pub fn mean_around(&self, x: usize, y: usize, r: usize, pw: usize, ph: usize) -> u32 {
+        let (x0, y0) = (x.saturating_sub(r), y.saturating_sub(r));
+        let (x1, y1) = ((x + r + 1).min(pw), (y + r + 1).min(ph));
+        let n = ((x1 - x0) * (y1 - y0)) as u32;
+        self.sum(x0, y0, x1, y1) / n.max(1)
+    }
+}
+
+/// An axis-aligned box in pixels: `[x0, x1) × [y0, y1)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PxBox {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl PxBox {
+    pub fn from_bounds(x0: usize, y0: usize, x1: usize, y1: usize) -> Self {
+        PxBox {
+            x: x0 as u32,
+            y: y0 as u32,
+            width: x1.saturating_sub(x0) as u32,
+            height: y1.saturating_sub(y0) as u32,
+        }
+    }
+    pub fn x1(&self) -> u32 {
+        self.x + self.width
+    }
+    pub fn y1(&self) -> u32 {
+        self.y + self.height
+    }
+    pub fn area(&self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+    pub fn union(&self, o: &PxBox) -> PxBox {
+        let (x0, y0) = (self.x.min(o.x), self.y.min(o.y));
+        let (x1, y1) = (self.x1().max(o.x1()), self.y1().max(o.y1()));
+        PxBox::from_bounds(x0 as usize, y0 as usize, x1 as usize, y1 as usize)
+    }
+    pub fn intersection_area(&self, o: &PxBox) -> u64 {
+        let w = self.x1().min(o.x1()).saturating_sub(self.x.max(o.x));
+        let h = self.y1().min(o.y1()).saturating_sub(self.y.max(o.y));
+        w as u64 * h as u64
+    }
+    /// Scale a box found on a reduced plane back to full-resolution pixels.
+    pub fn scaled(&self, f: u32, w: u32, h: u32) -> PxBox {
+        PxBox {
+            x: (self.x * f).min(w),
+            y: (self.y * f).min(h),
+            width: (self.width * f).min(w - (self.x * f).min(w)),
+            height: (self.height * f).min(h - (self.y * f).min(h)),
+        }
+    }
+}
+
+/// Statistics of one connected component.
+#[derive(Debug, Clone)]
+pub struct Component {
+    pub area: u32,
+    pub x0: u32,
+    pub y0: u32,
+    pub x1: u32,
+    pub y1: u32,
+    /// Pixels of the component with a 4-neighbour outside it (or on the image edge).
+    pub perimeter: u32,
+    pub sum_x: u64,
+    pub sum_y: u64,
+}
+
+impl Component {
+    pub fn width(&self) -> u32 {
+        self.x1 - self.x0 + 1
+    }
+    pub fn height(&self) -> u32 {
+        self.y1 - self.y0 + 1
+    }
+    pub fn cx(&self) -> f32 {
+        self.sum_x as f32 / self.area as f32
+    }
+    pub fn cy(&self) -> f32 {
+        self.sum_y as f32 / self.area as f32
+    }
+    pub fn bbox(&self) -> PxBox {
+        PxBox::from_bounds(
+            self.x0 as usize,
+            self.y0 as usize,
+            self.x1 as usize + 1,
+            self.y1 as usize + 1,
+        )
+    }
+    /// Mean stroke width of a thin shape: area over half the perimeter.
+    pub fn stroke_width(&self) -> f32 {
+        2.0 * self.area as f32 / self.perimeter.max(1) as f32
+    }
+}
+
+/// 8-connected components of `mask` (`w × h`). Returns per-pixel labels (0 = background,
+/// k + 1 = component k) and the components. Two passes with union-find.
+pub fn components(mask: &[bool], w: usize, h: usize) -> (Vec<u32>, Vec<Component>) {
+    components_by(mask, w, h, |_, _| true)
+}
+
+/// Like [`components`], but two neighbouring set pixels join only when `same(i, j)` (pixel
+/// indices) agrees, e.g. when their colours are close: text touching a product of another
+/// colour stays its own component.
+pub fn components_by(
+    mask: &[bool],
+    w: usize,
+    h: usize,
+    same: impl Fn(usize, usize) -> bool,
+) -> (Vec<u32>, Vec<Component>) {
+    let mut labels = vec![0u32; w * h];
+    let mut parent: Vec<u32> = vec![0];
+    fn find(p: &mut [u32], mut x: u32) -> u32 {
+        while p[x as usize] != x {
+            p[x as usize] = p[p[x as usize] as usize];
+            x = p[x as usize];
+        }
+        x
+    }
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !mask[i] {
+                continue;
+            }
+            let mut l = 0u32;
+            let mut neighbours = [(0u32, 0usize); 4];
+            if x > 0 {
+                neighbours[0] = (labels[i - 1], i - 1);
+            }
+            if y > 0 {
+                neighbours[1] = (labels[i - w], i - w);
+                if x > 0 {
+                    neighbours[2] = (labels[i - w - 1], i - w - 1);
+                }
+                if x + 1 < w {
+                    neighbours[3] = (labels[i - w + 1], i - w + 1);
+                }
+            }
+            for &(n, j) in &neighbours {
+                if n == 0 || !same(i, j) {
+                    continue;
+                }
+                if l == 0 {
+                    l = n;
+                } else if n != l {
+                    let (a, b) = (find(&mut parent, l), find(&mut parent, n));
+                    if a != b {
+                        let (lo, hi) = (a.min(b), a.max(b));
+                        parent[hi as usize] = lo;
+                    }
+                }
+            }
+            if l == 0 {
+                l = parent.len() as u32;
+                parent.push(l);
+            }
+            labels[i] = l;
+        }
+    }
+    // Resolve to dense ids.
+    let mut dense = vec![0u32; parent.len()];
+    let mut next = 0u32;
+    for k in 1..parent.len() {
+        let r = find(&mut parent, k as u32) as usize;
+        if dense[r] == 0 {
+            next += 1;
+            dense[r] = next;
+        }
+        dense[k] = dense[r];
+    }
+    let mut comps: Vec<Component> = (0..next)
+        .map(|_| Component {
+            area: 0,
+            x0: u32::MAX,
+            y0: u32::MAX,
+            x1: 0,
+            y1: 0,
+            perimeter: 0,
+            sum_x: 0,
+            sum_y: 0,
+        })
+        .collect();
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if labels[i] == 0 {
+                continue;
+            }
+            let l = dense[labels[i] as usize];
+            labels[i] = l;
+            let c = &mut comps[(l - 1) as usize];
+            c.area += 1;
+            c.x0 = c.x0.min(x as u32);
+            c.y0 = c.y0.min(y as u32);
+            c.x1 = c.x1.max(x as u32);
+            c.y1 = c.y1.max(y as u32);
+            c.sum_x += x as u64;
+            c.sum_y += y as u64;
+            let edge = x == 0
+                || y == 0
+                || x + 1 == w
+                || y + 1 == h
+                || !mask[i - 1]
+                || !mask[i + 1]
+                || !mask[i - w]
+                || !mask[i + w];
+            if edge {
+                c.perimeter += 1;
+            }
+        }
+    }
+    (labels, comps)
+}
+
+/// Connected regions of `mask` grown from seeds: a neighbour (8-connected) joins a region when
+/// each of its RGB channels is within `tol` of the region's running mean. Unlike pairwise
+/// joining, a chain of small steps (an anti-aliased edge into a product of another colour)
+/// cannot connect two colours. Labels and components as in [`components`].
+pub fn colour_regions(
+    mask: &[bool],
+    w: usize,
+    h: usize,
+    rgb: &[u8],
+    tol: i32,
+) -> (Vec<u32>, Vec<Component>) {
+    let mut labels = vec![0u32; w * h];
+    let mut comps = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    for start in 0..w * h {
+        if !mask[start] || labels[start] != 0 {
+            continue;
+        }
+        let id = comps.len() as u32 + 1;
+        let mut sum = [0i64; 3];
+        let mut n = 0i64;
+        let mut c = Component {
+            area: 0,
+            x0: u32::MAX,
+            y0: u32::MAX,
+            x1: 0,
+            y1: 0,
+            perimeter: 0,
+            sum_x: 0,
+            sum_y: 0,
+        };
+        labels[start] = id;
+        stack.push(start);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            for ch in 0..3 {
+                sum[ch] += rgb[3 * i + ch] as i64;
+            }
+            n += 1;
+            c.area += 1;
+            c.x0 = c.x0.min(x as u32);
+            c.y0 = c.y0.min(y as u32);
+            c.x1 = c.x1.max(x as u32);
+            c.y1 = c.y1.max(y as u32);
+            c.sum_x += x as u64;
+            c.sum_y += y as u64;
+            let mean = [sum[0] / n, sum[1] / n, sum[2] / n];
+            for dy in -1i64..=1 {
+                for dx in -1i64..=1 {
+                    if dx == 0 && dy == 0 {
+                        continue;
+                    }
+                    let (nx, ny) = (x as i64 + dx, y as i64 + dy);
+                    if nx < 0 || ny < 0 || nx >= w as i64 || ny >= h as i64 {
+                        continue;
+                    }
+                    let j = ny as usize * w + nx as usize;
+                    if !mask[j] || labels[j] != 0 {
+                        continue;
+                    }
+                    if (0..3).all(|ch| (rgb[3 * j + ch] as i64 - mean[ch]).abs() <= tol as i64) {
+                        labels[j] = id;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        comps.push(c);
+    }
+    // perimeter: region pixels with a 4-neighbour outside the region
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let l = labels[i];
+            if l == 0 {
+                continue;
+            }
+            let edge = x == 0
+                || y == 0
+                || x + 1 == w
+                || y + 1 == h
+                || labels[i - 1] != l
+                || labels[i + 1] != l
+                || labels[i - w] != l
+                || labels[i + w] != l;
+            if edge {
+                comps[(l - 1) as usize].perimeter += 1;
+            }
+        }
+    }
+    (labels, comps)
+}
+
+/// Average `f × f` blocks of an RGB image (the last partial blocks are dropped).
+pub fn shrink_rgb(img: &RgbImage, f: u32) -> RgbImage {
+    let (w, h) = (img.width() / f, img.height() / f);
+    let raw = img.as_raw();
+    let stride = img.width() as usize * 3;
+    let n = (f * f) as u32;
+    let mut out = RgbImage::new(w.max(1), h.max(1));
+    for y in 0..h as usize {
+        for x in 0..w as usize {
+            let mut s = [0u32; 3];
+            for dy in 0..f as usize {
+                let row = (y * f as usize + dy) * stride;
+                for dx in 0..f as usize {
+                    let i = row + (x * f as usize + dx) * 3;
+                    s[0] += raw[i] as u32;
+                    s[1] += raw[i + 1] as u32;
+                    s[2] += raw[i + 2] as u32;
+                }
+            }
+            out.put_pixel(
+                x as u32,
+                y as u32,
+                image::Rgb([
+                    ((s[0] + n / 2) / n) as u8,
+                    ((s[1] + n / 2) / n) as u8,
+                    ((s[2] + n / 2) / n) as u8,
+                ]),
+            );
+        }
+    }
+    out
+}
+
+/// Dilate (`grow = true`) or erode a mask by a square of half-size `r` (separable, two passes).
+pub fn morph(mask: &[bool], w: usize, h: usize, r: usize, grow: bool) -> Vec<bool> {
+    if r == 0 {
+        return mask.to_vec();
+    }
+    let pass = |src: &[bool], horizontal: bool| -> Vec<bool> {
+        let mut out = vec![false; w * h];
+        let (outer, inner) = if horizontal { (h, w) } else { (w, h) };
+        let idx = |o: usize, i: usize| if horizontal { o * w + i } else { i * w + o };
+        for o in 0..outer {
+            // count of set pixels in the sliding window [i - r, i + r]
+            let mut count = 0usize;
+            for i in 0..r.min(inner) {
+                count += src[idx(o, i)] as usize;
+            }
+            for i in 0..inner {
+                if i + r < inner {
+                    count += src[idx(o, i + r)] as usize;
+                }
+                if i > r {
+                    count -= src[idx(o, i - r - 1)] as usize;
+                }
+                let lo = i.saturating_sub(r);
+                let hi = (i + r).min(inner - 1);
+                let n = hi - lo + 1;
+                out[idx(o, i)] = if grow { count > 0 } else { count == n };
+            }
+        }
+        out
+    };
+    let a = pass(mask, true);
+    pass(&a, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_are_eight_connected_with_stats() {
+        // two diagonal pixels touch (8-connected); a separate 2x2 block
+        let (w, h) = (6, 4);
+        let mut m = vec![false; w * h];
+        m[0] = true;
+        m[w + 1] = true;
+        for (x, y) in [(4, 2), (5, 2), (4, 3), (5, 3)] {
+            m[y * w + x] = true;
+        }
+        let (labels, comps) = components(&m, w, h);
+        assert_eq!(comps.len(), 2);
+        assert_eq!(labels[0], labels[w + 1]);
+        assert_eq!(comps[0].area, 2);
+        assert_eq!(comps[1].area, 4);
+        assert_eq!(
+            (comps[1].x0, comps[1].y0, comps[1].x1, comps[1].y1),
+            (4, 2, 5, 3)
+        );
+    }
+
+    #[test]
+    fn u_shape_merges_into_one_component() {
+        // a U whose arms are first seen as two runs
+        let rows = ["x.x", "x.x", "xxx"];
+        let m: Vec<bool> = rows
+            .iter()
+            .flat_map(|r| r.chars().map(|c| c == 'x'))
+            .collect();
+        let (_, comps) = components(&m, 3, 3);
+        assert_eq!(comps.len(), 1);
+        assert_eq!(comps[0].area, 7);
+    }
+
+    #[test]
+    fn integral_box_sums() {
+        let p = Plane {
+            w: 3,
+            h: 2,
+            data: vec![1, 2, 3, 4, 5, 6],
+        };
+        let ii = Integral::new(&p);
+        assert_eq!(ii.sum(0, 0, 3, 2), 21);
+        assert_eq!(ii.sum(1, 1, 3, 2), 11);
+        assert_eq!(ii.mean_around(1, 0, 1, 3, 2), 21 / 6);
+    }
+
+    #[test]
+    fn morphology_grows_and_shrinks() {
+        let (w, h) = (7, 7);
+        let mut m = vec![false; w * h];
+        m[3 * w + 3] = true;
+        let d = morph(&m, w, h, 1, true);
+        assert_eq!(d.iter().filter(|&&b| b).count(), 9);
+        let e = morph(&d, w, h, 1, false);
+        assert_eq!(e.iter().filter(|&&b| b).count(), 1);
+    }
+}

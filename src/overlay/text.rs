@@ -1,0 +1,668 @@
+//! Text lines at any angle: glyph candidates from a local-contrast binarisation (dark and light
+//! ink separately), linked into lines when they agree in size, stroke width and ink colour and
+//! sit side by side along one direction.
+//!
+//! Why this design: overlay text (captions, banners, shop names, semi-transparent watermarks) is
+//! a row of glyphs of one colour with one stroke width; photo texture gives blobs too, but not
+//! rows of *different* shapes with a common stroke. Measured in `docs/accuracy.md` (verdict
+//! benchmark, kinds `dirty_text`, `dirty_watermark`, and `printed` for false alarms).
+
+use image::RgbImage;
+
+use super::raster::{colour_regions, Integral, Plane, PxBox};
+
+/// Contrast (grey levels) a pixel needs against its 41×41 neighbourhood mean to count as ink.
+/// 30 %-opaque grey text on white differs by ~38 levels; JPEG noise on flat areas stays < 8.
+const INK_CONTRAST: i32 = 18;
+/// Half-size of the neighbourhood window: covers strokes up to ~20 px, so glyphs up to
+/// ~120 px tall binarise as strokes rather than outlines.
+const WINDOW_R: usize = 20;
+
+/// Robust spread (levels) of a surface under which text counts as lying on a plain surface.
+const PLAIN_SURFACE: f32 = 5.0;
+
+/// One glyph candidate (a connected component of ink).
+#[derive(Debug, Clone)]
+pub struct Glyph {
+    pub bbox: PxBox,
+    pub cx: f32,
+    pub cy: f32,
+    pub size: f32,
+    pub stroke: f32,
+    pub fill: f32,
+    pub ink: [f32; 3],
+    pub ink_luma: f32,
+    /// Mean neighbourhood luma around the glyph (the surface it sits on, ink included).
+    pub surround: f32,
+    pub light: bool,
+}
+
+/// A line of text found on one image.
+#[derive(Debug, Clone)]
+pub struct TextLine {
+    pub bbox: PxBox,
+    pub glyphs: Vec<PxBox>,
+    /// Direction of the line, degrees in (−90, 90]; 0 = horizontal.
+    pub angle_deg: f32,
+    /// Median glyph size (longest side), px.
+    pub glyph_px: f32,
+    pub light_ink: bool,
+    pub ink: [f32; 3],
+    /// Mean |ink − surround| luma, levels.
+    pub contrast: f32,
+    /// Std of the glyphs' ink luma (levels): opaque overlay text is one colour.
+    pub ink_spread: f32,
+    /// Robust spread of the surface luma around the glyphs (levels): small on a plain surface.
+    pub surface: f32,
+    /// `surface` is at most [`PLAIN_SURFACE`].
+    pub plain: bool,
+    /// Every glyph has the same core ink to within a level (overlay text is drawn in one colour).
+    pub one_ink: bool,
+    /// Slope of ink luma against surround luma across glyphs (≈ 1 − opacity for a blended
+    /// overlay, ≈ 0 for opaque ink); `None` when the surround does not vary enough to tell.
+    pub blend_slope: Option<f32>,
+    pub confidence: f32,
+}
+
+/// Glyph candidates of one polarity.
+fn glyphs(img: &RgbImage, luma: &Plane, ii: &Integral, light: bool, out: &mut Vec<Glyph>) {
+    let (w, h) = (luma.w, luma.h);
+    let mut mask = vec![false; w * h];
+    let mut means = vec![0u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let m = ii.mean_around(x, y, WINDOW_R, w, h) as i32;
+            means[y * w + x] = m as u8;
+            let v = luma.data[y * w + x] as i32;
+            mask[y * w + x] = if light {
+                v >= m + INK_CONTRAST
+            } else {
+                v <= m - INK_CONTRAST
+            };
+        }
+    }
+    let raw = img.as_raw();
+    let (labels, comps) = colour_regions(&mask, w, h, raw, 45);
+    let max_size = (w.max(h) / 4) as u32;
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| {
+            if let Ok(at) = std::env::var("PROBE_AT") {
+                let v: Vec<u32> = at.split(',').filter_map(|t| t.parse().ok()).collect();
+                if v.len() == 2 && c.x0 <= v[0] && v[0] <= c.x1 && c.y0 <= v[1] && v[1] <= c.y1 {
+                    eprintln!(
+                        "raw {:?} area {} sw {:.1} light {light}",
+                        c.bbox(),
+                        c.area,
+                        c.stroke_width()
+                    );
+                }
+            }
+            let (cw, ch) = (c.width(), c.height());
+            let size = cw.max(ch);
+            let fill = c.area as f32 / (cw * ch) as f32;
+            let aspect = size as f32 / cw.min(ch) as f32;
+            let sw = c.stroke_width();
+            c.area >= 10
+                && (6..=max_size).contains(&size)
+                && (0.08..=0.92).contains(&fill)
+                && aspect <= 4.5
+                && sw >= 1.0
+                && sw <= 0.45 * cw.min(ch) as f32 + 1.0
+        })
+        .collect();
+    // Per kept component: ink colour, interior luma spread, surround, edge sharpness.
+    let n = comps.len();
+    let mut acc = vec![
+        Acc {
+            rgb: [0; 3],
+            extreme: if light { 0 } else { 255 },
+            core_n: 0,
+            core_l: 0,
+            core_rgb: [0; 3],
+            sur: 0,
+            lum: 0,
+            lum2: 0,
+            edge: 0,
+            edge_n: 0,
+        };
+        n
+    ];
+    let ld = &luma.data;
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let l = labels[i];
+            if l == 0 || !keep[(l - 1) as usize] {
+                continue;
+            }
+            let a = &mut acc[(l - 1) as usize];
+            let v = ld[i] as u64;
+            a.rgb[0] += raw[3 * i] as u64;
+            a.rgb[1] += raw[3 * i + 1] as u64;
+            a.rgb[2] += raw[3 * i + 2] as u64;
+            a.sur += means[i] as u64;
+            a.lum += v;
+            a.lum2 += v * v;
+            a.extreme = if light {
+                a.extreme.max(ld[i])
+            } else {
+                a.extreme.min(ld[i])
+            };
+            // boundary pixel: central-difference gradient across the edge
+            let border = x == 0 || y == 0 || x + 1 == w || y + 1 == h;
+            if !border
+                && (labels[i - 1] != l
+                    || labels[i + 1] != l
+                    || labels[i - w] != l
+                    || labels[i + w] != l)
+            {
+                let gx = (ld[i + 1] as i32 - ld[i - 1] as i32).abs();
+                let gy = (ld[i + w] as i32 - ld[i - w] as i32).abs();
+                a.edge += gx.max(gy) as u64;
+                a.edge_n += 1;
+            }
+        }
+    }
+    // Core ink: the pixels within a third of the contrast of the component's extreme value.
+    // Thin strokes are mostly anti-aliased edge, so the plain mean would drift with glyph
+    // shape; the core is the colour the text was drawn in.
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let l = labels[i];
+            if l == 0 || !keep[(l - 1) as usize] {
+                continue;
+            }
+            let a = &mut acc[(l - 1) as usize];
+            let k = (l - 1) as usize;
+            let area = comps[k].area as f32;
+            let surround = a.sur as f32 / area;
+            let reach = (a.extreme as f32 - surround).abs() / 3.0;
+            if (ld[i] as f32 - a.extreme as f32).abs() <= reach {
+                a.core_n += 1;
+                a.core_l += ld[i] as u64;
+                for c in 0..3 {
+                    a.core_rgb[c] += raw[3 * i + c] as u64;
+                }
+            }
+        }
+    }
+    for (k, c) in comps.iter().enumerate() {
+        if !keep[k] {
+            continue;
+        }
+        let a = &acc[k];
+        let area = c.area as f32;
+        let surround = a.sur as f32 / area;
+        let core = a.core_n.max(1) as f32;
+        let ink_luma = a.core_l as f32 / core;
+        let mean_luma = a.lum as f32 / area;
+        let contrast = (ink_luma - surround).abs();
+        let spread = (a.lum2 as f32 / area - mean_luma * mean_luma)
+            .max(0.0)
+            .sqrt();
+        let sharp = a.edge as f32 / a.edge_n.max(1) as f32 / contrast.max(1.0);
+        if let Ok(at) = std::env::var("PROBE_AT") {
+            let v: Vec<u32> = at.split(',').filter_map(|t| t.parse().ok()).collect();
+            if v.len() == 2 && c.x0 <= v[0] && v[0] <= c.x1 && c.y0 <= v[1] && v[1] <= c.y1 {
+                eprintln!("comp {:?} area {} sw {:.1} contrast {contrast:.0} spread {spread:.1} sharp {sharp:.2} light {light}", c.bbox(), c.area, c.stroke_width());
+            }
+        }
+        // Rendered ink is one colour with crisp edges; texture blobs are neither.
+        if spread > 0.45 * contrast + 6.0 || sharp < 0.45 {
+            continue;
+        }
+        out.push(Glyph {
+            bbox: c.bbox(),
+            cx: c.cx(),
+            cy: c.cy(),
+            size: c.width().max(c.height()) as f32,
+            stroke: c.stroke_width(),
+            fill: area / (c.width() * c.height()) as f32,
+            ink: [
+                a.core_rgb[0] as f32 / core,
+                a.core_rgb[1] as f32 / core,
+                a.core_rgb[2] as f32 / core,
+            ],
+            ink_luma,
+            surround,
+            light,
+        });
+    }
+}
+
+#[derive(Clone)]
+struct Acc {
+    rgb: [u64; 3],
+    extreme: u8,
+    core_n: u32,
+    core_l: u64,
+    core_rgb: [u64; 3],
+    sur: u64,
+    lum: u64,
+    lum2: u64,
+    edge: u64,
+    edge_n: u64,
+}
+
+fn linked(a: &Glyph, b: &Glyph) -> bool {
+    let (big, small) = (a.size.max(b.size), a.size.min(b.size));
+    if big > 1.8 * small {
+        return false;
+    }
+    if a.stroke.max(b.stroke) > 2.0 * a.stroke.min(b.stroke) {
+        return false;
+    }
+    if (a.ink_luma - b.ink_luma).abs() > 30.0 || (0..3).any(|c| (a.ink[c] - b.ink[c]).abs() > 50.0)
+    {
+        return false;
+    }
+    let gap_x = (a.bbox.x.max(b.bbox.x) as f32) - (a.bbox.x1().min(b.bbox.x1()) as f32);
+    let gap_y = (a.bbox.y.max(b.bbox.y) as f32) - (a.bbox.y1().min(b.bbox.y1()) as f32);
+    gap_x.max(gap_y) <= 0.8 * big
+}
+
+/// Every glyph candidate on `img` (both polarities); exposed for the probe example.
+pub fn glyph_candidates(img: &RgbImage, luma: &Plane, ii: &Integral) -> Vec<Glyph> {
+    let mut gs = Vec::new();
+    glyphs(img, luma, ii, false, &mut gs);
+    glyphs(img, luma, ii, true, &mut gs);
+    gs
+}
+
+/// Every text line on `img`. `luma`/`ii` are the image's luma plane and its summed-area table.
+pub fn lines(img: &RgbImage, luma: &Plane, ii: &Integral) -> Vec<TextLine> {
+    let gs = glyph_candidates(img, luma, ii);
+    if gs.len() < 3 {
+        return vec![];
+    }
+    // Grid buckets for neighbour search.
+    let cell = 48usize;
+    let gw = luma.w.div_ceil(cell);
+    let gh = luma.h.div_ceil(cell);
+    let mut grid: Vec<Vec<usize>> = vec![Vec::new(); gw * gh];
+    for (i, g) in gs.iter().enumerate() {
+        let (x, y) = (
+            (g.cx as usize / cell).min(gw - 1),
+            (g.cy as usize / cell).min(gh - 1),
+        );
+        grid[y * gw + x].push(i);
+    }
+    // Links: every compatible pair of nearby glyphs.
+    let mut nbrs: Vec<Vec<usize>> = vec![Vec::new(); gs.len()];
+    let mut links: Vec<(f32, usize, usize)> = Vec::new();
+    for (i, g) in gs.iter().enumerate() {
+        let reach = ((g.size * 2.0) as usize / cell + 1) as i64;
+        let (gx, gy) = ((g.cx as usize / cell) as i64, (g.cy as usize / cell) as i64);
+        for yy in (gy - reach).max(0)..=(gy + reach).min(gh as i64 - 1) {
+            for xx in (gx - reach).max(0)..=(gx + reach).min(gw as i64 - 1) {
+                for &j in &grid[yy as usize * gw + xx as usize] {
+                    if j <= i || gs[j].light != g.light || !linked(g, &gs[j]) {
+                        continue;
+                    }
+                    nbrs[i].push(j);
+                    nbrs[j].push(i);
+                    let d = ((gs[j].cx - g.cx).powi(2) + (gs[j].cy - g.cy).powi(2)).sqrt();
+                    links.push((d / g.size.max(gs[j].size), i, j));
+                }
+            }
+        }
+    }
+    links.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Grow lines from the closest links: a line is a chain of glyphs along one direction.
+    let mut used = vec![false; gs.len()];
+    let mut out = Vec::new();
+    for &(_, a, b) in &links {
+        if used[a] || used[b] {
+            continue;
+        }
+        let chain = grow(&gs, &nbrs, &used, a, b);
+        if let Ok(at) = std::env::var("PROBE_AT") {
+            let v: Vec<f32> = at.split(',').filter_map(|t| t.parse().ok()).collect();
+            if v.len() == 2
+                && chain
+                    .iter()
+                    .any(|&i| (gs[i].cx - v[0]).abs() < 40.0 && (gs[i].cy - v[1]).abs() < 20.0)
+            {
+                eprintln!(
+                    "chain {:?} -> {:?}",
+                    chain
+                        .iter()
+                        .map(|&i| (
+                            gs[i].bbox.x,
+                            gs[i].bbox.y,
+                            gs[i].size as u32,
+                            gs[i].ink_luma as u32,
+                            gs[i].stroke
+                        ))
+                        .collect::<Vec<_>>(),
+                    judge_row(&gs, &chain, luma).map(|l| l.bbox)
+                );
+            }
+        }
+        if chain.len() < 3 {
+            continue;
+        }
+        if let Some(line) = judge_row(&gs, &chain, luma) {
+            for &i in &chain {
+                used[i] = true;
+            }
+            out.push(line);
+        }
+    }
+    clusters_on_plain_surfaces(&gs, &used, luma, &mut out);
+    out
+}
+
+/// Text the line grower cannot see: short words and Chinese characters made of several
+/// strokes of different sizes. Glyphs left over are clustered by stroke width, ink colour and
+/// proximity (no size or direction constraint); a cluster counts only on a plain surface, where
+/// nothing else makes several crisp one-colour strokes of one width.
+fn clusters_on_plain_surfaces(gs: &[Glyph], used: &[bool], luma: &Plane, out: &mut Vec<TextLine>) {
+    let idx: Vec<usize> = (0..gs.len()).filter(|&i| !used[i]).collect();
+    let mut parent: Vec<usize> = (0..idx.len()).collect();
+    fn root(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    for a in 0..idx.len() {
+        for b in a + 1..idx.len() {
+            let (g, h) = (&gs[idx[a]], &gs[idx[b]]);
+            if g.light != h.light
+                || g.stroke.max(h.stroke) > 1.8 * g.stroke.min(h.stroke)
+                || (g.ink_luma - h.ink_luma).abs() > 30.0
+                || (0..3).any(|c| (g.ink[c] - h.ink[c]).abs() > 45.0)
+            {
+                continue;
+            }
+            let gap_x = (g.bbox.x.max(h.bbox.x) as f32) - (g.bbox.x1().min(h.bbox.x1()) as f32);
+            let gap_y = (g.bbox.y.max(h.bbox.y) as f32) - (g.bbox.y1().min(h.bbox.y1()) as f32);
+            if gap_x.max(gap_y) <= 0.5 * g.size.max(h.size) {
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                if ra != rb {
+                    parent[ra.max(rb)] = ra.min(rb);
+                }
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for k in 0..idx.len() {
+        let r = root(&mut parent, k);
+        groups.entry(r).or_default().push(idx[k]);
+    }
+    for members in groups.values() {
+        let n = members.len();
+        if n < 3 {
+            continue;
+        }
+        let mean =
+            |f: &dyn Fn(&Glyph) -> f32| members.iter().map(|&i| f(&gs[i])).sum::<f32>() / n as f32;
+        let sd = |f: &dyn Fn(&Glyph) -> f32, m: f32| {
+            (members
+                .iter()
+                .map(|&i| (f(&gs[i]) - m).powi(2))
+                .sum::<f32>()
+                / n as f32)
+                .sqrt()
+        };
+        let sw = mean(&|g| g.stroke);
+        let ink_l = mean(&|g| g.ink_luma);
+        let ink_spread = sd(&|g| g.ink_luma, ink_l);
+        let contrast = mean(&|g| (g.ink_luma - g.surround).abs());
+        if sd(&|g| g.stroke, sw) / sw.max(0.1) > 0.35 || ink_spread > 12.0 || contrast < 40.0 {
+            continue;
+        }
+        let bbox = members
+            .iter()
+            .map(|&i| gs[i].bbox)
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or_default();
+        if bbox.width.min(bbox.height) < 10 || bbox.width.max(bbox.height) as f32 > 40.0 * sw {
+            continue;
+        }
+        let surface = surface_spread(luma, &bbox, ink_l, contrast);
+        if surface > PLAIN_SURFACE {
+            continue;
+        }
+        out.push(TextLine {
+            bbox,
+            glyphs: members.iter().map(|&i| gs[i].bbox).collect(),
+            angle_deg: 0.0,
+            glyph_px: mean(&|g| g.size),
+            light_ink: gs[members[0]].light,
+            ink: [
+                mean(&|g| g.ink[0]),
+                mean(&|g| g.ink[1]),
+                mean(&|g| g.ink[2]),
+            ],
+            contrast,
+            ink_spread,
+            surface,
+            plain: true,
+            one_ink: ink_spread <= 1.0,
+            blend_slope: None,
+            confidence: (0.5 + 0.05 * n as f32).min(0.85),
+        });
+    }
+}
+
+/// Extend the seed pair (a, b) in both directions: repeatedly take the unused neighbour of an
+/// end glyph that continues the line (direction within ±20° of the fit, off the line by at most
+/// 0.3 glyph sizes).
+fn grow(gs: &[Glyph], nbrs: &[Vec<usize>], used: &[bool], a: usize, b: usize) -> Vec<usize> {
+    let mut chain = std::collections::VecDeque::from([a, b]);
+    let mut inside = std::collections::HashSet::from([a, b]);
+    loop {
+        let (first, last) = (chain[0], chain[chain.len() - 1]);
+        // direction from first to last
+        let (dx, dy) = (gs[last].cx - gs[first].cx, gs[last].cy - gs[first].cy);
+        let len = (dx * dx + dy * dy).sqrt().max(1e-3);
+        let (ux, uy) = (dx / len, dy / len);
+        let size = chain.iter().map(|&i| gs[i].size).sum::<f32>() / chain.len() as f32;
+        let mut grew = false;
+        for (end, sign) in [(last, 1.0f32), (first, -1.0f32)] {
+            let mut best: Option<(f32, usize)> = None;
+            for &j in &nbrs[end] {
+                if used[j] || inside.contains(&j) {
+                    continue;
+                }
+                let (vx, vy) = (gs[j].cx - gs[end].cx, gs[j].cy - gs[end].cy);
+                let along = (vx * ux + vy * uy) * sign;
+                if along <= 0.0 {
+                    continue;
+                }
+                // off-line distance from the line through `first` along u
+                let (wx, wy) = (gs[j].cx - gs[first].cx, gs[j].cy - gs[first].cy);
+                let off = (wx * -uy + wy * ux).abs();
+                let dist = (vx * vx + vy * vy).sqrt();
+                if off > 0.25 * size.max(gs[j].size) || along < 0.7 * dist {
+                    continue;
+                }
+                if best.is_none_or(|(d, _)| dist < d) {
+                    best = Some((dist, j));
+                }
+            }
+            if let Some((_, j)) = best {
+                inside.insert(j);
+                if sign > 0.0 {
+                    chain.push_back(j);
+                } else {
+                    chain.push_front(j);
+                }
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    chain.into_iter().collect()
+}
+
+fn median(v: &mut [f32]) -> f32 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
+    if row.len() < 3 {
+        return None;
+    }
+    let (first, last) = (&gs[row[0]], &gs[row[row.len() - 1]]);
+    let ang = (last.cy - first.cy).atan2(last.cx - first.cx).to_degrees();
+    let (c, s) = (ang.to_radians().cos(), ang.to_radians().sin());
+    let n = row.len();
+    let mut sizes: Vec<f32> = row.iter().map(|&i| gs[i].size).collect();
+    let size = median(&mut sizes);
+    let along: Vec<f32> = row.iter().map(|&i| c * gs[i].cx + s * gs[i].cy).collect();
+    let extent = along[n - 1] - along[0] + size;
+    if extent < 1.8 * size {
+        return None;
+    }
+    let mean = |f: &dyn Fn(&Glyph) -> f32| row.iter().map(|&i| f(&gs[i])).sum::<f32>() / n as f32;
+    let sd = |f: &dyn Fn(&Glyph) -> f32, m: f32| {
+        (row.iter().map(|&i| (f(&gs[i]) - m).powi(2)).sum::<f32>() / n as f32).sqrt()
+    };
+    let sw = mean(&|g| g.stroke);
+    if sd(&|g| g.stroke, sw) / sw.max(0.1) > 0.5 {
+        return None;
+    }
+    // straightness: spread of the centres across the line, in glyph sizes
+    let perp = |g: &Glyph| -s * g.cx + c * g.cy;
+    let pm = mean(&perp);
+    let residual = sd(&perp, pm) / size;
+    if residual > 0.15 {
+        return None;
+    }
+    // glyph extents across the line agree (caps and x-height letters differ by < 1.5x)
+    let across = |g: &Glyph| (g.bbox.width as f32 * s).abs() + (g.bbox.height as f32 * c).abs();
+    let am = mean(&across);
+    if sd(&across, am) / am.max(1.0) > 0.3 {
+        return None;
+    }
+    // no wide holes: glyphs of one line are at most ~1.2 glyphs apart
+    let max_gap = along.windows(2).map(|w| w[1] - w[0]).fold(0.0, f32::max);
+    if max_gap > 2.2 * size {
+        return None;
+    }
+    // shape diversity: letters differ, texture repeats
+    let mut shapes: Vec<(i32, i32, i32)> = row
+        .iter()
+        .map(|&i| {
+            let g = &gs[i];
+            let asp = (g.bbox.width as f32 / g.bbox.height as f32).log2();
+            (
+                (g.fill * 8.0) as i32,
+                (asp * 3.0).round() as i32,
+                (g.size / size * 4.0).round() as i32,
+            )
+        })
+        .collect();
+    shapes.sort();
+    shapes.dedup();
+    let diversity = shapes.len() as f32 / n as f32;
+    if shapes.len() < 3.max((2 * n).div_ceil(5)) {
+        return None;
+    }
+    let ink_l = mean(&|g| g.ink_luma);
+    let ink_spread = sd(&|g| g.ink_luma, ink_l);
+    let contrast = mean(&|g| (g.ink_luma - g.surround).abs());
+    let ink = [
+        mean(&|g| g.ink[0]),
+        mean(&|g| g.ink[1]),
+        mean(&|g| g.ink[2]),
+    ];
+    let bbox = row
+        .iter()
+        .map(|&i| gs[i].bbox)
+        .reduce(|a, b| a.union(&b))
+        .unwrap_or_default();
+    let surface = surface_spread(luma, &bbox, ink_l, contrast);
+    // Overlay text is one ink on whatever lies under it: accepted on a plain surface (banner,
+    // sticker, background), or anywhere when every glyph has the same ink to within a level
+    // (rows of texture blobs differ by 4 levels in the median; measured in docs/accuracy.md).
+    let plain = surface <= PLAIN_SURFACE;
+    if std::env::var("PROBE_AT").is_ok() {
+        eprintln!("judge: n {n} surface {surface:.1} spread {ink_spread:.1} size {size}");
+    }
+    let one_ink = ink_spread <= 1.0 && size >= 12.0 && n >= 4;
+    if !plain && !one_ink {
+        return None;
+    }
+    let sur = mean(&|g| g.surround);
+    let sur_sd = sd(&|g| g.surround, sur);
+    // A blended overlay's ink follows what lies under it: ink = (1 − a)·under + a·colour.
+    // Trust the slope only over a wide spread of surfaces and a tight fit.
+    let blend_slope = (sur_sd >= 20.0 && n >= 5)
+        .then(|| {
+            let cov = row
+                .iter()
+                .map(|&i| (gs[i].surround - sur) * (gs[i].ink_luma - ink_l))
+                .sum::<f32>()
+                / n as f32;
+            let corr = cov / (sur_sd * ink_spread.max(1e-3));
+            (corr >= 0.85).then_some(cov / (sur_sd * sur_sd))
+        })
+        .flatten();
+    let angle_deg = {
+        let a = ang.rem_euclid(180.0);
+        if a > 90.0 {
+            a - 180.0
+        } else {
+            a
+        }
+    };
+    let confidence = (0.35 + 0.08 * n as f32).min(0.75)
+        + (diversity - 0.34).min(0.3) * 0.5
+        + if plain { 0.1 } else { 0.0 };
+    Some(TextLine {
+        bbox,
+        glyphs: row.iter().map(|&i| gs[i].bbox).collect(),
+        angle_deg,
+        glyph_px: size,
+        light_ink: gs[row[0]].light,
+        ink,
+        contrast,
+        ink_spread,
+        surface,
+        plain,
+        one_ink,
+        blend_slope,
+        confidence: confidence.min(0.99),
+    })
+}
+
+/// Robust spread (IQR / 1.35, levels) of the luma of the non-ink pixels in a line's box: small
+/// when the text sits on a plain surface.
+fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 {
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for y in b.y as usize..(b.y1() as usize).min(luma.h) {
+        for x in b.x as usize..(b.x1() as usize).min(luma.w) {
+            let v = luma.at(x, y);
+            if (v as f32 - ink_luma).abs() > 0.75 * contrast {
+                hist[v as usize] += 1;
+                n += 1;
+            }
+        }
+    }
+    if n < 8 {
+        return 0.0;
+    }
+    let q = |p: f32| {
+        let target = (p * n as f32) as u32;
+        let mut acc = 0;
+        for (v, &c) in hist.iter().enumerate() {
+            acc += c;
+            if acc > target {
+                return v as f32;
+            }
+        }
+        255.0
+    };
+    (q(0.75) - q(0.25)) / 1.35
+}
