@@ -2,8 +2,10 @@
 //! product. The main image may carry overlays (the platform allows them there), so what the
 //! main added over the hidden image's background is left out of the main's product mask — but
 //! only when it is an overlay: an addition that touches the hidden image's product is left out
-//! only when it lies along an edge (a banner, a frame) or an overlay detector found it on the
-//! main image. A product that was moved or re-scaled therefore still fails.
+//! when it lies along an edge (a banner, a frame), runs along less than a fifth of the
+//! product's outline (a sticker touching it in one place), or an overlay detector found it on
+//! the main image. A moved or re-scaled product leaves a crescent or ring along much of the
+//! outline, so it still fails.
 
 use serde_json::json;
 
@@ -27,6 +29,7 @@ pub fn overlay_regions<'a>(m: &'a PairMeasures) -> Vec<&'a AddedRegion> {
         .filter(|r| {
             !r.touches_product
                 || r.place.is_edge()
+                || r.outline_share < 0.2
                 || m.main_overlays.as_ref().is_some_and(|a| {
                     a.overlays().any(|o| {
                         let i = o.bbox.intersection_area(&r.bbox) as f32;

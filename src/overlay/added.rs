@@ -10,8 +10,10 @@ use serde::Serialize;
 use super::raster::{self, PxBox};
 
 /// A half-resolution pixel "changed" when some channel of the 2×2 means differs by more than
-/// this (JPEG q ≥ 55 re-encodes stay under ~25 after averaging; overlays differ by 60+).
-const CHANGED: i32 = 40;
+/// this: the foreground threshold, so that whatever makes the main's foreground larger than the
+/// hidden's (a 30 %-opaque watermark on white is ~38 levels) is a change. JPEG q ≥ 55
+/// re-encodes leave isolated speckles above it, removed by the 1-px opening and area filter.
+const CHANGED: i32 = 24;
 
 /// Where an added region sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,6 +86,11 @@ pub struct AddedRegion {
     /// rather than something laid over it).
     #[serde(skip)]
     pub touches_product: bool,
+    /// Share of the hidden product's outline this region runs along: a moved or re-scaled
+    /// product leaves a crescent or ring along much of the outline; an overlay touches it in
+    /// one place.
+    #[serde(skip)]
+    pub outline_share: f32,
 }
 
 /// The pair difference.
@@ -145,42 +152,75 @@ pub fn difference(
     let fg_hidden = fg(&sh, bg_hidden, delta);
     let have_product = bg_hidden.is_some();
     let added_on_background: Vec<bool> = (0..w * h)
-        .map(|i| opened[i] && fg_main[i] && !(have_product && fg_hidden[i]))
+        .map(|i| changed[i] && fg_main[i] && !(have_product && fg_hidden[i]))
         .collect();
-    // Regions: components of the opened change mask, closed by 3 px so the letters of one
-    // banner make one region.
-    let closed = raster::morph(&raster::morph(&opened, w, h, 3, true), w, h, 3, false);
-    let mask: Vec<bool> = closed.iter().zip(&opened).map(|(&c, &o)| c || o).collect();
-    let (labels, comps) = raster::components(&mask, w, h);
+    // Regions: components of the change mask, closed by 3 px so the letters of one banner
+    // make one region. Raw changes, not the opened mask: a thin frame is 2–3 half-res pixels.
+    let closed = raster::morph(&raster::morph(&changed, w, h, 3, true), w, h, 3, false);
+    let (labels, comps) = raster::components(&closed, w, h);
     let min_area = ((w * h) as f32 * 0.0005).max(4.0) as u32;
-    let grown_hidden = raster::morph(&fg_hidden, w, h, 2, true);
     let mut over = vec![0u32; comps.len()];
-    let mut touch = vec![false; comps.len()];
+    let mut solid = vec![0u32; comps.len()];
     for (i, &l) in labels.iter().enumerate() {
         if l == 0 {
             continue;
         }
         let k = (l - 1) as usize;
+        solid[k] += opened[i] as u32;
         if have_product && fg_hidden[i] && opened[i] {
             over[k] += 1;
         }
-        if have_product && grown_hidden[i] && !fg_hidden[i] {
-            touch[k] = true;
+    }
+    // The hidden product's outline, and which regions run along it (within 2 px).
+    let mut outline_total = 0u32;
+    let mut along = vec![0u32; comps.len()];
+    if have_product {
+        let mut seen: Vec<u32> = Vec::with_capacity(4);
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let i = y * w + x;
+                if !fg_hidden[i]
+                    || (fg_hidden[i - 1]
+                        && fg_hidden[i + 1]
+                        && fg_hidden[i - w]
+                        && fg_hidden[i + w])
+                {
+                    continue;
+                }
+                outline_total += 1;
+                seen.clear();
+                for yy in y.saturating_sub(2)..(y + 3).min(h) {
+                    for xx in x.saturating_sub(2)..(x + 3).min(w) {
+                        let l = labels[yy * w + xx];
+                        if l != 0 && !fg_hidden[yy * w + xx] && !seen.contains(&l) {
+                            seen.push(l);
+                            along[(l - 1) as usize] += 1;
+                        }
+                    }
+                }
+            }
         }
     }
     let mut regions: Vec<AddedRegion> = comps
         .iter()
         .enumerate()
         .filter(|(_, c)| c.area >= min_area)
-        .map(|(k, c)| {
+        .filter_map(|(k, c)| {
             let b = c.bbox();
             let over_product = have_product && over[k] as f32 >= 0.5 * c.area as f32;
-            AddedRegion {
+            let place = place(&b, w, h, over_product);
+            // more than JPEG speckle: a tenth of it survives the 1-px opening (thin frames and
+            // bars along the edges excepted)
+            if solid[k] * 10 < c.area && !place.is_edge() {
+                return None;
+            }
+            Some(AddedRegion {
                 bbox: b.scaled(2, main.width(), main.height()),
                 area_px: 4 * c.area as u64,
-                place: place(&b, w, h, over_product),
-                touches_product: touch[k],
-            }
+                place,
+                touches_product: along[k] > 0,
+                outline_share: along[k] as f32 / outline_total.max(1) as f32,
+            })
         })
         .collect();
     regions.sort_by(|a, b| b.area_px.cmp(&a.area_px).then(a.bbox.y.cmp(&b.bbox.y)));

@@ -105,6 +105,7 @@ pub fn find_blocks(
         x1: usize,
         y1: usize,
         rgb: [u64; 3],
+        rgb2: [u64; 3],
         sx: f64,
         sy: f64,
         sxx: f64,
@@ -145,6 +146,7 @@ pub fn find_blocks(
             let p = px(i);
             for c in 0..3 {
                 s.rgb[c] += p[c] as u64;
+                s.rgb2[c] += (p[c] * p[c]) as u64;
             }
             let (fx, fy) = (x as f64, y as f64);
             s.sx += fx;

@@ -38,8 +38,8 @@ struct Cells {
     ey: Vec<u32>,
 }
 
-fn cells(l: &Plane) -> Cells {
-    let (gw, gh) = (l.w / CELL, l.h / CELL);
+fn cells(l: &Plane, cell: usize) -> Cells {
+    let (gw, gh) = (l.w / cell, l.h / cell);
     let mut c = Cells {
         gw,
         gh,
@@ -48,16 +48,16 @@ fn cells(l: &Plane) -> Cells {
         ex: vec![0; gw * gh],
         ey: vec![0; gw * gh],
     };
-    for y in 0..gh * CELL {
+    for y in 0..gh * cell {
         let row = &l.data[y * l.w..(y + 1) * l.w];
         let next = if y + 1 < l.h {
             Some(&l.data[(y + 1) * l.w..(y + 2) * l.w])
         } else {
             None
         };
-        let cy = y / CELL;
-        for x in 0..gw * CELL {
-            let k = cy * gw + x / CELL;
+        let cy = y / cell;
+        for x in 0..gw * cell {
+            let k = cy * gw + x / cell;
             let v = row[x];
             c.lo[k] = c.lo[k].min(v);
             c.hi[k] = c.hi[k].max(v);
@@ -90,14 +90,249 @@ fn clusters(mark: &[bool], gw: usize, gh: usize) -> Vec<(usize, usize, usize, us
         .collect()
 }
 
-/// Every QR code and barcode on the picture.
+/// Every QR code and barcode on the picture: small codes by texture (4-, 8- and 16-px cells),
+/// codes with modules of 1.5 px or more by their three finder patterns.
 pub fn find(l: &Plane) -> Vec<Code> {
-    if l.w < 3 * CELL || l.h < 3 * CELL {
+    let mut out: Vec<Code> = finder_codes(l);
+    for cell in [CELL, 2 * CELL, 4 * CELL] {
+        for c in find_at(l, cell) {
+            if !out.iter().any(|o| {
+                o.kind == c.kind
+                    && o.bbox.intersection_area(&c.bbox) * 2 >= c.bbox.area().min(o.bbox.area())
+            }) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// Finder patterns over the whole picture: rows binarised against a 31-px local mean, runs of
+/// dark:light:dark:light:dark in 1:1:3:1:1 (module ≥ 1.5 px), confirmed down the centre column.
+/// Three finders of one module size at the corners of a right isosceles triangle are a code.
+fn finder_codes(l: &Plane) -> Vec<Code> {
+    let ii = super::raster::Integral::new(l);
+    let mut hits: Vec<(f32, f32, f32)> = Vec::new();
+    let dark = |x: usize, y: usize| (l.at(x, y) as u32) + 10 < ii.mean_around(x, y, 15, l.w, l.h);
+    for y in 0..l.h {
+        let rs = runs((0..l.w).map(|x| (x, dark(x, y))));
+        for win in rs.windows(5) {
+            let Some((cx, unit)) = pattern(win) else {
+                continue;
+            };
+            let reach = (4.0 * unit) as usize;
+            let (ya, yb) = (y.saturating_sub(reach), (y + reach + 1).min(l.h));
+            let col = runs((ya..yb).map(|yy| (yy, dark(cx as usize, yy))));
+            if col.windows(5).any(|w| {
+                pattern(w).is_some_and(|(cy, u)| {
+                    (cy - y as f32).abs() <= unit && (u - unit).abs() <= 0.5 * unit
+                })
+            }) {
+                hits.push((cx, y as f32, unit));
+            }
+        }
+    }
+    // cluster into finder centres (≥ 2 rows each)
+    let mut centres: Vec<(f32, f32, f32, u32)> = Vec::new();
+    for (x, y, u) in hits {
+        match centres
+            .iter_mut()
+            .find(|c| (c.0 - x).abs() <= 2.0 * u && (c.1 - y).abs() <= 3.5 * u)
+        {
+            Some(c) => {
+                c.3 += 1;
+                c.1 += (y - c.1) / c.3 as f32;
+            }
+            None => centres.push((x, y, u, 1)),
+        }
+    }
+    centres.retain(|c| c.3 >= 2 && diagonal_finder(l, c.0, c.1, c.2, &dark));
+    if std::env::var("PROBE_QR").is_ok() {
+        eprintln!("finders {:?}", centres);
+    }
+    let mut out = Vec::new();
+    let mut used = vec![false; centres.len()];
+    for a in 0..centres.len() {
+        for b in 0..centres.len() {
+            for c in 0..centres.len() {
+                if used[a] || used[b] || used[c] || a == b || b == c || a == c || b > c {
+                    continue;
+                }
+                // a is the corner: ab ⟂ ac, |ab| ≈ |ac|, same module size
+                let (pa, pb, pc) = (centres[a], centres[b], centres[c]);
+                let (ux, uy) = (pb.0 - pa.0, pb.1 - pa.1);
+                let (vx, vy) = (pc.0 - pa.0, pc.1 - pa.1);
+                let (lu, lv) = ((ux * ux + uy * uy).sqrt(), (vx * vx + vy * vy).sqrt());
+                let unit = (pa.2 + pb.2 + pc.2) / 3.0;
+                if lu < 10.0 * unit || (lu - lv).abs() > 0.15 * lu.max(lv) {
+                    continue;
+                }
+                if (ux * vx + uy * vy).abs() > 0.2 * lu * lv {
+                    continue;
+                }
+                if [pa.2, pb.2, pc.2]
+                    .iter()
+                    .any(|&u| (u - unit).abs() > 0.35 * unit)
+                {
+                    continue;
+                }
+                // finder centres are N − 7 modules apart, N = 21 + 4·version
+                let modules = (lu + lv) / 2.0 / unit;
+                let k = ((modules - 14.0) / 4.0).round();
+                // versions 1–10 (product photos carry short links), and on the module grid
+                if !(0.0..=9.0).contains(&k) || (modules - (14.0 + 4.0 * k)).abs() > 1.0 {
+                    continue;
+                }
+                // the data area between the finders is busy in both directions
+                if !busy_between(l, (pa.0, pa.1), (pb.0 + vx, pb.1 + vy), unit) {
+                    continue;
+                }
+                let (x0, x1) = (
+                    pa.0.min(pb.0).min(pc.0) - 4.0 * unit,
+                    pa.0.max(pb.0).max(pc.0) + 4.0 * unit,
+                );
+                let (y0, y1) = (
+                    pa.1.min(pb.1).min(pc.1) - 4.0 * unit,
+                    pa.1.max(pb.1).max(pc.1) + 4.0 * unit,
+                );
+                // the fourth corner completes the square
+                let (qx, qy) = (pb.0 + vx, pb.1 + vy);
+                let (x0, x1) = (
+                    x0.min(qx - 4.0 * unit).max(0.0),
+                    x1.max(qx + 4.0 * unit).min(l.w as f32),
+                );
+                let (y0, y1) = (
+                    y0.min(qy - 4.0 * unit).max(0.0),
+                    y1.max(qy + 4.0 * unit).min(l.h as f32),
+                );
+                if std::env::var("PROBE_QR").is_ok() {
+                    eprintln!("triple {pa:?} {pb:?} {pc:?} modules {modules:.1}");
+                }
+                used[a] = true;
+                used[b] = true;
+                used[c] = true;
+                out.push(Code {
+                    kind: CodeKind::Qr,
+                    bbox: PxBox::from_bounds(x0 as usize, y0 as usize, x1 as usize, y1 as usize),
+                    confidence: 0.97,
+                    finders: 3,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A finder is concentric squares: the 1:1:3:1:1 runs also show along the diagonal through its
+/// centre (scaled by √2). Texture that matched across and down rarely matches diagonally.
+fn diagonal_finder(
+    l: &Plane,
+    cx: f32,
+    cy: f32,
+    unit: f32,
+    dark: &dyn Fn(usize, usize) -> bool,
+) -> bool {
+    let reach = (5.0 * unit) as i64;
+    let (cx, cy) = (cx as i64, cy as i64);
+    let pts: Vec<(usize, bool)> = (-reach..=reach)
+        .filter_map(|d| {
+            let (x, y) = (cx + d, cy + d);
+            (x >= 0 && y >= 0 && (x as usize) < l.w && (y as usize) < l.h)
+                .then(|| ((d + reach) as usize, dark(x as usize, y as usize)))
+        })
+        .collect();
+    let rs = runs(pts.into_iter());
+    rs.windows(5).any(|w| {
+        let total: usize = w.iter().map(|r| r.2).sum();
+        let u = total as f32 / 7.0;
+        w[0].0 && (u - unit).abs() <= 0.4 * unit && {
+            let ok = |len: usize, m: f32| (len as f32 - m * u).abs() <= 0.6 * u * m.max(1.5);
+            ok(w[0].2, 1.0)
+                && ok(w[1].2, 1.0)
+                && ok(w[2].2, 3.0)
+                && ok(w[3].2, 1.0)
+                && ok(w[4].2, 1.0)
+        }
+    })
+}
+
+/// Is the square between two opposite finder centres a code's data area: lines across it in
+/// both directions change colour at least once every 4 modules on average.
+fn busy_between(l: &Plane, a: (f32, f32), d: (f32, f32), unit: f32) -> bool {
+    let (x0, x1) = (a.0.min(d.0) as usize, (a.0.max(d.0) as usize).min(l.w - 1));
+    let (y0, y1) = (a.1.min(d.1) as usize, (a.1.max(d.1) as usize).min(l.h - 1));
+    if x1 <= x0 + 4 || y1 <= y0 + 4 {
+        return false;
+    }
+    let mid = {
+        let mut s = 0u64;
+        let mut n = 0u64;
+        for y in (y0..=y1).step_by(2) {
+            for x in (x0..=x1).step_by(2) {
+                s += l.at(x, y) as u64;
+                n += 1;
+            }
+        }
+        (s / n.max(1)) as u8
+    };
+    let step = (unit as usize).max(1);
+    let (mut changes, mut len) = (0usize, 0usize);
+    for t in [0.3f32, 0.5, 0.7] {
+        let y = y0 + ((y1 - y0) as f32 * t) as usize;
+        let x = x0 + ((x1 - x0) as f32 * t) as usize;
+        let row: Vec<bool> = (x0..=x1)
+            .step_by(step)
+            .map(|xx| l.at(xx, y) < mid)
+            .collect();
+        let col: Vec<bool> = (y0..=y1)
+            .step_by(step)
+            .map(|yy| l.at(x, yy) < mid)
+            .collect();
+        for line in [row, col] {
+            changes += line.windows(2).filter(|w| w[0] != w[1]).count();
+            len += line.len();
+        }
+    }
+    changes * 4 >= len
+}
+
+/// Run-length encoding of a binary line: (dark, start, length).
+fn runs(line: impl Iterator<Item = (usize, bool)>) -> Vec<(bool, usize, usize)> {
+    let mut r: Vec<(bool, usize, usize)> = Vec::new();
+    for (i, d) in line {
+        match r.last_mut() {
+            Some(x) if x.0 == d => x.2 += 1,
+            _ => r.push((d, i, 1)),
+        }
+    }
+    r
+}
+
+/// A 1:1:3:1:1 dark-first window of five runs: its centre and module size.
+fn pattern(win: &[(bool, usize, usize)]) -> Option<(f32, f32)> {
+    if !win[0].0 {
+        return None;
+    }
+    let total: usize = win.iter().map(|r| r.2).sum();
+    let unit = total as f32 / 7.0;
+    if unit < 1.5 {
+        return None;
+    }
+    let ok = |len: usize, m: f32| (len as f32 - m * unit).abs() <= 0.5 * unit * m.max(1.5);
+    (ok(win[0].2, 1.0)
+        && ok(win[1].2, 1.0)
+        && ok(win[2].2, 3.0)
+        && ok(win[3].2, 1.0)
+        && ok(win[4].2, 1.0))
+    .then(|| (win[2].1 as f32 + win[2].2 as f32 / 2.0, unit))
+}
+
+fn find_at(l: &Plane, cell: usize) -> Vec<Code> {
+    if l.w < 3 * cell || l.h < 3 * cell {
         return vec![];
     }
-    let c = cells(l);
+    let c = cells(l, cell);
     let n = c.gw * c.gh;
-    let per = (CELL * CELL) as u32;
     let mut busy2 = vec![false; n];
     let mut bars_v = vec![false; n];
     let mut bars_h = vec![false; n];
@@ -107,22 +342,39 @@ pub fn find(l: &Plane) -> Vec<Code> {
             continue;
         }
         let (ex, ey) = (c.ex[k], c.ey[k]);
-        // ~ a third of the steps are transitions of the cell's range in each direction
-        let t = per * range / 6;
+        // each line across the cell crosses about one module edge per 1.5 px at the finest
+        // scale, fewer in larger cells; ask for 2/3 of a full-range step per line-pixel of side
+        let t = (cell as u32) * (cell as u32).min(4) * range / 6;
         busy2[k] = ex >= t && ey >= t && ex.min(ey) * 3 >= ex.max(ey);
         bars_v[k] = ex >= 2 * t && ey * 6 <= ex;
         bars_h[k] = ey >= 2 * t && ex * 6 <= ey;
     }
     let mut out = Vec::new();
-    for (x0, y0, x1, y1, area) in clusters(&busy2, c.gw, c.gh) {
-        let b = PxBox::from_bounds(x0 * CELL, y0 * CELL, x1 * CELL, y1 * CELL);
-        if let Some(code) = judge_qr(l, &b, area, (x1 - x0) * (y1 - y0)) {
-            out.push(code);
+    let mut seen: Vec<PxBox> = Vec::new();
+    // texture evidence is for small codes only: 4-px cells
+    let small_cells = if cell == CELL { vec![&busy2] } else { vec![] };
+    for mask in small_cells {
+        for (x0, y0, x1, y1, _) in clusters(mask, c.gw, c.gh) {
+            let b = PxBox::from_bounds(x0 * cell, y0 * cell, x1 * cell, y1 * cell);
+            if seen
+                .iter()
+                .any(|s| s.intersection_area(&b) * 2 >= b.area().min(s.area()))
+            {
+                continue;
+            }
+            let busy = (y0..y1)
+                .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+                .filter(|&(x, y)| busy2[y * c.gw + x])
+                .count();
+            if let Some(code) = judge_qr(l, &b, busy, (x1 - x0) * (y1 - y0)) {
+                seen.push(b);
+                out.push(code);
+            }
         }
     }
     for (mark, vertical) in [(&bars_v, true), (&bars_h, false)] {
         for (x0, y0, x1, y1, area) in clusters(mark, c.gw, c.gh) {
-            let b = PxBox::from_bounds(x0 * CELL, y0 * CELL, x1 * CELL, y1 * CELL);
+            let b = PxBox::from_bounds(x0 * cell, y0 * cell, x1 * cell, y1 * cell);
             if let Some(code) = judge_barcode(l, &b, area, (x1 - x0) * (y1 - y0), vertical) {
                 out.push(code);
             }
@@ -144,6 +396,24 @@ fn mean(l: &Plane, x0: usize, y0: usize, x1: usize, y1: usize) -> f32 {
         }
     }
     s as f32 / ((x1 - x0) * (y1 - y0)) as f32
+}
+
+/// Standard deviation of luma over a box (clipped).
+fn spread(l: &Plane, x0: usize, y0: usize, x1: usize, y1: usize) -> f32 {
+    let (x1, y1) = (x1.min(l.w), y1.min(l.h));
+    if x1 <= x0 || y1 <= y0 {
+        return 0.0;
+    }
+    let (mut s, mut s2) = (0f64, 0f64);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let v = l.at(x, y) as f64;
+            s += v;
+            s2 += v * v;
+        }
+    }
+    let n = ((x1 - x0) * (y1 - y0)) as f64;
+    ((s2 / n - (s / n).powi(2)).max(0.0)).sqrt() as f32
 }
 
 fn percentile_range(l: &Plane, b: &PxBox) -> (f32, f32, f32) {
@@ -181,10 +451,15 @@ fn percentile_range(l: &Plane, b: &PxBox) -> (f32, f32, f32) {
 fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option<Code> {
     let (w, h) = (b.width as f32, b.height as f32);
     let side = w.max(h);
-    if side < 15.0 || side > 0.6 * l.w.min(l.h) as f32 {
+    // Texture evidence is for small codes; codes with modules of 1.5 px or more are found by
+    // their finder patterns (finder_codes), which texture rarely imitates.
+    if !(15.0..48.0).contains(&side) {
         return None;
     }
-    if w.max(h) > 1.35 * w.min(h) || (cells_busy as f32) < 0.55 * cells_box as f32 {
+    if std::env::var("PROBE_QR").is_ok() {
+        eprintln!("qr raw {b:?} busy {cells_busy}/{cells_box}");
+    }
+    if w.max(h) > 1.35 * w.min(h) || (cells_busy as f32) < 0.45 * cells_box as f32 {
         return None;
     }
     let (lo, hi, far) = percentile_range(l, b);
@@ -205,9 +480,6 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
         })
         .count();
     let finders = finder_runs(l, b, mid);
-    if dark_centres < 3 && finders < 2 {
-        return None;
-    }
     // quiet zone: a light, plain ring around the code
     let r = ((side / 8.0) as usize).max(2);
     let ring = [
@@ -216,10 +488,22 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
         (x0.saturating_sub(r), y0, x0, y1),
         (x1, y0, x1 + r, y1),
     ];
+    // each side of the ring light and plain (a pasted code keeps its quiet zone; a patch of
+    // fur or print does not end in a plain margin on all four sides)
     let quiet = ring
         .iter()
-        .filter(|&&(a, bb, c, d)| mean(l, a, bb, c, d) > mid)
+        .filter(|&&(a, bb, c, d)| mean(l, a, bb, c, d) > mid && spread(l, a, bb, c, d) < 20.0)
         .count();
+    if std::env::var("PROBE_QR").is_ok() {
+        eprintln!("qr cand {b:?} busy {cells_busy}/{cells_box} far {far:.2} range {:.0} dark {dark_centres} finders {finders} quiet {quiet}", hi - lo);
+    }
+    // texture evidence alone (no finder runs) must be complete: three dark corners and a
+    // light, plain margin on every side
+    let busy = cells_busy as f32 / cells_box.max(1) as f32;
+    let tiny_code = side < 40.0 && busy >= 0.7 && quiet >= 3;
+    if (quiet < 4 || dark_centres < 3) && finders < 2 && !tiny_code {
+        return None;
+    }
     let confidence = 0.55
         + if dark_centres >= 3 { 0.15 } else { 0.0 }
         + (finders.min(3) as f32) * 0.08
@@ -235,33 +519,29 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
 /// Rows of the box (binarised at `mid`) showing the 1:1:3:1:1 finder run, clustered by position
 /// into distinct finders.
 fn finder_runs(l: &Plane, b: &PxBox, mid: f32) -> u32 {
+    let dark = |x: usize, y: usize| (l.at(x, y) as f32) < mid;
+    let (x0, y0, x1, y1) = (
+        b.x as usize,
+        b.y as usize,
+        (b.x1() as usize).min(l.w),
+        (b.y1() as usize).min(l.h),
+    );
     let mut hits: Vec<(f32, f32)> = Vec::new();
-    for y in b.y as usize..(b.y1() as usize).min(l.h) {
-        let mut runs: Vec<(bool, usize, usize)> = Vec::new(); // (dark, start, len)
-        for x in b.x as usize..(b.x1() as usize).min(l.w) {
-            let d = (l.at(x, y) as f32) < mid;
-            match runs.last_mut() {
-                Some(r) if r.0 == d => r.2 += 1,
-                _ => runs.push((d, x, 1)),
-            }
-        }
-        for win in runs.windows(5) {
-            if !win[0].0 {
+    for y in y0..y1 {
+        let rs = runs((x0..x1).map(|x| (x, dark(x, y))));
+        for win in rs.windows(5) {
+            let Some((cx, unit)) = pattern(win) else {
                 continue;
-            }
-            let total: usize = win.iter().map(|r| r.2).sum();
-            let unit = total as f32 / 7.0;
-            if unit < 1.0 {
-                continue;
-            }
-            let ok = |len: usize, m: f32| (len as f32 - m * unit).abs() <= 0.6 * unit * m.max(1.5);
-            if ok(win[0].2, 1.0)
-                && ok(win[1].2, 1.0)
-                && ok(win[2].2, 3.0)
-                && ok(win[3].2, 1.0)
-                && ok(win[4].2, 1.0)
-            {
-                let cx = win[2].1 as f32 + win[2].2 as f32 / 2.0;
+            };
+            // cross-check: the column through the centre shows the same pattern around y
+            let reach = (4.0 * unit) as usize;
+            let (ya, yb) = (y.saturating_sub(reach), (y + reach + 1).min(l.h));
+            let col = runs((ya..yb).map(|yy| (yy, dark(cx as usize, yy))));
+            if col.windows(5).any(|w| {
+                pattern(w).is_some_and(|(cy, u)| {
+                    (cy - y as f32).abs() <= unit && (u - unit).abs() <= 0.5 * unit
+                })
+            }) {
                 hits.push((cx, y as f32));
             }
         }
