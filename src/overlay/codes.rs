@@ -147,9 +147,6 @@ fn finder_codes(l: &Plane) -> Vec<Code> {
         }
     }
     centres.retain(|c| c.3 >= 2 && diagonal_finder(l, c.0, c.1, c.2, &dark));
-    if std::env::var("PROBE_QR").is_ok() {
-        eprintln!("finders {:?}", centres);
-    }
     let mut out = Vec::new();
     let mut used = vec![false; centres.len()];
     for a in 0..centres.len() {
@@ -205,9 +202,6 @@ fn finder_codes(l: &Plane) -> Vec<Code> {
                     y0.min(qy - 4.0 * unit).max(0.0),
                     y1.max(qy + 4.0 * unit).min(l.h as f32),
                 );
-                if std::env::var("PROBE_QR").is_ok() {
-                    eprintln!("triple {pa:?} {pb:?} {pc:?} modules {modules:.1}");
-                }
                 used[a] = true;
                 used[b] = true;
                 used[c] = true;
@@ -456,9 +450,6 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
     if !(15.0..48.0).contains(&side) {
         return None;
     }
-    if std::env::var("PROBE_QR").is_ok() {
-        eprintln!("qr raw {b:?} busy {cells_busy}/{cells_box}");
-    }
     if w.max(h) > 1.35 * w.min(h) || (cells_busy as f32) < 0.45 * cells_box as f32 {
         return None;
     }
@@ -494,9 +485,6 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
         .iter()
         .filter(|&&(a, bb, c, d)| mean(l, a, bb, c, d) > mid && spread(l, a, bb, c, d) < 20.0)
         .count();
-    if std::env::var("PROBE_QR").is_ok() {
-        eprintln!("qr cand {b:?} busy {cells_busy}/{cells_box} far {far:.2} range {:.0} dark {dark_centres} finders {finders} quiet {quiet}", hi - lo);
-    }
     // texture evidence alone (no finder runs) must be complete: three dark corners and a
     // light, plain margin on every side
     let busy = cells_busy as f32 / cells_box.max(1) as f32;

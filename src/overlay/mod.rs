@@ -324,13 +324,6 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
             not_run: Some(NotRun::TooSmall),
         };
     }
-    let t0 = std::time::Instant::now();
-    let dbg = std::env::var("PROBE_TIME").is_ok();
-    let lap = |what: &str| {
-        if dbg {
-            eprintln!("{what}: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
-        }
-    };
     let luma = raster::luma(img);
     let ii = raster::Integral::new(&luma);
     let small = raster::shrink_rgb(img, 2);
@@ -338,12 +331,9 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
         .filter(|b| b.flat);
 
     // 1. Along the edges: frames and banners (decided with the text found inside them).
-    lap("prep");
     let edges = border::edge_lines(img, 0.3, 0.6);
-    lap("edges");
     let frame = border::frame(&edges, w, h);
     let lines = text::lines(img, &luma, &ii);
-    lap("text");
     let mut out: Vec<Detection> = Vec::new();
     let mut edge_boxes = Vec::new();
     if let Some(f) = &frame {
@@ -396,15 +386,39 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
     }
 
     // 2. The product's outline, without what lies along the edges.
+    // Glyphs of text that reads as drawn (one ink, or on a plain surface) are not product:
+    // left out before the product's outline is traced, or large letters touching the product
+    // would join it.
+    // Share of each line's glyphs that stand on the background: the ring just outside the
+    // glyph's box is background-coloured. Those glyphs are not product (big letters touching
+    // the product would otherwise join its outline).
+    let on_bg: Vec<f32> = lines
+        .iter()
+        .map(|l| match &bg {
+            Some(b) => {
+                let n = l
+                    .glyphs
+                    .iter()
+                    .filter(|g| ring_on_background(img, g, b.rgb, s.background_tolerance_rgb))
+                    .count();
+                n as f32 / l.glyphs.len().max(1) as f32
+            }
+            None => 0.0,
+        })
+        .collect();
+    let mut not_product = edge_boxes.clone();
+    for (l, &share) in lines.iter().zip(&on_bg) {
+        if share >= 0.5 {
+            not_product.extend(l.glyphs.iter().copied());
+        }
+    }
     let product = bg
         .as_ref()
-        .map(|b| product_mask(&small, b, s.foreground_delta_rgb, &edge_boxes));
+        .map(|b| product_mask(&small, b, s.foreground_delta_rgb, &not_product));
     let place = |b: &PxBox| match &product {
         Some(p) => p.place(b),
         None => Placement::NoProductOutline,
     };
-
-    lap("product");
     // 3. Codes.
     for c in codes::find(&luma) {
         if edge_boxes.iter().any(|e| inside(&c.bbox, e, 0.8)) && c.kind == codes::CodeKind::Barcode
@@ -427,8 +441,6 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
             opacity: None,
         });
     }
-
-    lap("codes");
     // 4. Flat graphics: stickers (with content), arrows and rings (off the product).
     let min_area = ((small.width() * small.height()) as f32 * 0.0008) as u32;
     let pm = product.as_ref().map(|p| p.mask.as_slice());
@@ -446,12 +458,18 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
         // a clock face); only one carrying text is a sticker there.
         let content = (0.03..=0.75).contains(&b.content_share) && (b.on_product < 0.9 || has_text);
         let off_product = product.is_some() && b.on_product <= 0.3;
+        // a sticker is a small part of the picture (badges are up to ~25 % of the short side)
+        let small_enough = b.bbox.area() as f32 <= 0.12 * (w as f32 * h as f32);
         let (kind, evidence, conf) = match b.shape {
             blocks::Shape::Ellipse | blocks::Shape::Rectangle if content || has_text => (
                 Kind::Sticker,
                 Evidence::FlatShapeWithContent,
                 0.5 + 0.3 * b.fit + if has_text { 0.15 } else { 0.0 },
             ),
+            // any flat shape off the product carrying text (a star-shaped discount badge)
+            _ if small_enough && has_text && off_product => {
+                (Kind::Sticker, Evidence::FlatShapeWithContent, 0.8)
+            }
             blocks::Shape::Arrow if b.chroma >= 60 && b.bbox.width.max(b.bbox.height) >= 40 => {
                 (Kind::Arrow, Evidence::FlatStrokeOffProduct, 0.7)
             }
@@ -471,10 +489,8 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
             opacity: None,
         });
     }
-
-    lap("blocks");
     // 5. Text lines not already part of a banner, sticker or code.
-    for l in &lines {
+    for (l, &share_on_bg) in lines.iter().zip(&on_bg) {
         if out
             .iter()
             .any(|d| d.kind != Kind::Frame && inside(&l.bbox, &d.bbox, 0.6))
@@ -489,7 +505,9 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
         // Share of the glyphs standing on the background rather than on the product.
         let off = match &product {
             Some(p) => {
-                l.glyphs.iter().filter(|g| p.share(g) <= 0.5).count() as f32 / l.glyphs.len() as f32
+                let outside = l.glyphs.iter().filter(|g| p.share(g) <= 0.5).count() as f32
+                    / l.glyphs.len() as f32;
+                outside.min(share_on_bg)
             }
             None => 0.0,
         };
@@ -538,6 +556,25 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
         detections: out,
         not_run: None,
     }
+}
+
+/// Is the 3-px ring around a glyph's box at least 70 % background colour?
+fn ring_on_background(img: &RgbImage, g: &PxBox, bg: [f64; 3], tol: u8) -> bool {
+    let (w, h) = img.dimensions();
+    let (x0, y0) = (g.x.saturating_sub(3), g.y.saturating_sub(3));
+    let (x1, y1) = ((g.x1() + 3).min(w), (g.y1() + 3).min(h));
+    let (mut n, mut near) = (0u32, 0u32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if x >= g.x && x < g.x1() && y >= g.y && y < g.y1() {
+                continue;
+            }
+            let p = img.get_pixel(x, y).0;
+            n += 1;
+            near += (0..3).all(|c| (p[c] as f64 - bg[c]).abs() <= tol as f64 * 2.0) as u32;
+        }
+    }
+    n > 0 && near * 10 >= n * 7
 }
 
 /// Is at least `share` of `a`'s area inside `b`?

@@ -87,17 +87,6 @@ fn glyphs(img: &RgbImage, luma: &Plane, ii: &Integral, light: bool, out: &mut Ve
     let keep: Vec<bool> = comps
         .iter()
         .map(|c| {
-            if let Ok(at) = std::env::var("PROBE_AT") {
-                let v: Vec<u32> = at.split(',').filter_map(|t| t.parse().ok()).collect();
-                if v.len() == 2 && c.x0 <= v[0] && v[0] <= c.x1 && c.y0 <= v[1] && v[1] <= c.y1 {
-                    eprintln!(
-                        "raw {:?} area {} sw {:.1} light {light}",
-                        c.bbox(),
-                        c.area,
-                        c.stroke_width()
-                    );
-                }
-            }
             let (cw, ch) = (c.width(), c.height());
             let size = cw.max(ch);
             let fill = c.area as f32 / (cw * ch) as f32;
@@ -203,12 +192,6 @@ fn glyphs(img: &RgbImage, luma: &Plane, ii: &Integral, light: bool, out: &mut Ve
             .max(0.0)
             .sqrt();
         let sharp = a.edge as f32 / a.edge_n.max(1) as f32 / contrast.max(1.0);
-        if let Ok(at) = std::env::var("PROBE_AT") {
-            let v: Vec<u32> = at.split(',').filter_map(|t| t.parse().ok()).collect();
-            if v.len() == 2 && c.x0 <= v[0] && v[0] <= c.x1 && c.y0 <= v[1] && v[1] <= c.y1 {
-                eprintln!("comp {:?} area {} sw {:.1} contrast {contrast:.0} spread {spread:.1} sharp {sharp:.2} light {light}", c.bbox(), c.area, c.stroke_width());
-            }
-        }
         // Rendered ink is one colour with crisp edges; texture blobs are neither.
         if spread > 0.45 * contrast + 6.0 || sharp < 0.45 {
             continue;
@@ -318,29 +301,6 @@ pub fn lines(img: &RgbImage, luma: &Plane, ii: &Integral) -> Vec<TextLine> {
             continue;
         }
         let chain = grow(&gs, &nbrs, &used, a, b);
-        if let Ok(at) = std::env::var("PROBE_AT") {
-            let v: Vec<f32> = at.split(',').filter_map(|t| t.parse().ok()).collect();
-            if v.len() == 2
-                && chain
-                    .iter()
-                    .any(|&i| (gs[i].cx - v[0]).abs() < 40.0 && (gs[i].cy - v[1]).abs() < 20.0)
-            {
-                eprintln!(
-                    "chain {:?} -> {:?}",
-                    chain
-                        .iter()
-                        .map(|&i| (
-                            gs[i].bbox.x,
-                            gs[i].bbox.y,
-                            gs[i].size as u32,
-                            gs[i].ink_luma as u32,
-                            gs[i].stroke
-                        ))
-                        .collect::<Vec<_>>(),
-                    judge_row(&gs, &chain, luma).map(|l| l.bbox)
-                );
-            }
-        }
         if chain.len() < 3 {
             continue;
         }
@@ -586,9 +546,6 @@ fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
     // sticker, background), or anywhere when every glyph has the same ink to within a level
     // (rows of texture blobs differ by 4 levels in the median; measured in docs/accuracy.md).
     let plain = surface <= PLAIN_SURFACE;
-    if std::env::var("PROBE_AT").is_ok() {
-        eprintln!("judge: n {n} surface {surface:.1} spread {ink_spread:.1} size {size}");
-    }
     let one_ink = ink_spread <= 1.0 && size >= 12.0 && n >= 4;
     if !plain && !one_ink {
         return None;
