@@ -92,10 +92,14 @@ fn clusters(mark: &[bool], gw: usize, gh: usize) -> Vec<(usize, usize, usize, us
 
 /// Every QR code and barcode on the picture: small codes by texture (4-, 8- and 16-px cells),
 /// codes with modules of 1.5 px or more by their three finder patterns.
-pub fn find(l: &Plane) -> Vec<Code> {
-    let mut out: Vec<Code> = finder_codes(l);
+pub fn find(l: &Plane, means: &Plane) -> Vec<Code> {
+    let mut out: Vec<Code> = finder_codes(l, means);
+    let mut grid = cells(l, CELL);
     for cell in [CELL, 2 * CELL, 4 * CELL] {
-        for c in find_at(l, cell) {
+        if cell > CELL {
+            grid = coarser(&grid);
+        }
+        for c in find_at(l, &grid, cell) {
             if !out.iter().any(|o| {
                 o.kind == c.kind
                     && o.bbox.intersection_area(&c.bbox) * 2 >= c.bbox.area().min(o.bbox.area())
@@ -107,13 +111,12 @@ pub fn find(l: &Plane) -> Vec<Code> {
     out
 }
 
-/// Finder patterns over the whole picture: rows binarised against a 31-px local mean, runs of
+/// Finder patterns over the whole picture: rows binarised against the 41-px local mean, runs of
 /// dark:light:dark:light:dark in 1:1:3:1:1 (module ≥ 1.5 px), confirmed down the centre column.
 /// Three finders of one module size at the corners of a right isosceles triangle are a code.
-fn finder_codes(l: &Plane) -> Vec<Code> {
-    let ii = super::raster::Integral::new(l);
+fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
     let mut hits: Vec<(f32, f32, f32)> = Vec::new();
-    let dark = |x: usize, y: usize| (l.at(x, y) as u32) + 10 < ii.mean_around(x, y, 15, l.w, l.h);
+    let dark = |x: usize, y: usize| l.at(x, y) as u32 + 10 < means.at(x, y) as u32;
     for y in 0..l.h {
         let rs = runs((0..l.w).map(|x| (x, dark(x, y))));
         for win in rs.windows(5) {
@@ -321,11 +324,37 @@ fn pattern(win: &[(bool, usize, usize)]) -> Option<(f32, f32)> {
     .then(|| (win[2].1 as f32 + win[2].2 as f32 / 2.0, unit))
 }
 
-fn find_at(l: &Plane, cell: usize) -> Vec<Code> {
-    if l.w < 3 * cell || l.h < 3 * cell {
+/// Cells twice as large, from 2×2 blocks of smaller ones (extremes and energies add up; the
+/// steps across the seams between the four are left out, a few percent of the energy).
+fn coarser(c: &Cells) -> Cells {
+    let (gw, gh) = (c.gw / 2, c.gh / 2);
+    let mut o = Cells {
+        gw,
+        gh,
+        lo: vec![255; gw * gh],
+        hi: vec![0; gw * gh],
+        ex: vec![0; gw * gh],
+        ey: vec![0; gw * gh],
+    };
+    for y in 0..gh {
+        for x in 0..gw {
+            let k = y * gw + x;
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let j = (2 * y + dy) * c.gw + 2 * x + dx;
+                o.lo[k] = o.lo[k].min(c.lo[j]);
+                o.hi[k] = o.hi[k].max(c.hi[j]);
+                o.ex[k] += c.ex[j];
+                o.ey[k] += c.ey[j];
+            }
+        }
+    }
+    o
+}
+
+fn find_at(l: &Plane, c: &Cells, cell: usize) -> Vec<Code> {
+    if c.gw < 3 || c.gh < 3 {
         return vec![];
     }
-    let c = cells(l, cell);
     let n = c.gw * c.gh;
     let mut busy2 = vec![false; n];
     let mut bars_v = vec![false; n];

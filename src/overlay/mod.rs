@@ -325,7 +325,7 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
         };
     }
     let luma = raster::luma(img);
-    let ii = raster::Integral::new(&luma);
+    let means = raster::local_means(&luma, text::WINDOW_R);
     let small = raster::shrink_rgb(img, 2);
     let bg = background::measure(img, s.background_tolerance_rgb, s.min_background_agreement)
         .filter(|b| b.flat);
@@ -333,7 +333,7 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
     // 1. Along the edges: frames and banners (decided with the text found inside them).
     let edges = border::edge_lines(img, 0.3, 0.6);
     let frame = border::frame(&edges, w, h);
-    let lines = text::lines(img, &luma, &ii);
+    let lines = text::lines(img, &luma, &means);
     let mut out: Vec<Detection> = Vec::new();
     let mut edge_boxes = Vec::new();
     if let Some(f) = &frame {
@@ -420,7 +420,7 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
         None => Placement::NoProductOutline,
     };
     // 3. Codes.
-    for c in codes::find(&luma) {
+    for c in codes::find(&luma, &means) {
         if edge_boxes.iter().any(|e| inside(&c.bbox, e, 0.8)) && c.kind == codes::CodeKind::Barcode
         {
             continue;

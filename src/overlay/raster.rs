@@ -68,6 +68,27 @@ impl Integral {
     }
 }
 
+/// Mean of the `(2r + 1)²` window around every pixel (clipped at the borders), rounded down:
+/// the local reference text and finder binarisation compare against. One summed-area table,
+/// four reads and a division per pixel.
+pub fn local_means(p: &Plane, r: usize) -> Plane {
+    let ii = Integral::new(p);
+    let mut data = vec![0u8; p.w * p.h];
+    for y in 0..p.h {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(p.h));
+        for x in 0..p.w {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(p.w));
+            let n = ((x1 - x0) * (y1 - y0)) as u32;
+            data[y * p.w + x] = (ii.sum(x0, y0, x1, y1) / n) as u8;
+        }
+    }
+    Plane {
+        w: p.w,
+        h: p.h,
+        data,
+    }
+}
+
 /// An axis-aligned box in pixels: `[x0, x1) × [y0, y1)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct PxBox {
@@ -323,7 +344,7 @@ pub fn colour_regions(
             c.y1 = c.y1.max(y as u32);
             c.sum_x += x as u64;
             c.sum_y += y as u64;
-            let mean = [sum[0] / n, sum[1] / n, sum[2] / n];
+
             for dy in -1i64..=1 {
                 for dx in -1i64..=1 {
                     if dx == 0 && dy == 0 {
@@ -337,7 +358,10 @@ pub fn colour_regions(
                     if !mask[j] || labels[j] != 0 {
                         continue;
                     }
-                    if (0..3).all(|ch| (rgb[3 * j + ch] as i64 - mean[ch]).abs() <= tol as i64) {
+                    // |value − sum / n| ≤ tol, without dividing
+                    if (0..3)
+                        .all(|ch| (rgb[3 * j + ch] as i64 * n - sum[ch]).abs() <= tol as i64 * n)
+                    {
                         labels[j] = id;
                         stack.push(j);
                     }

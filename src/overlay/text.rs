@@ -9,14 +9,14 @@
 
 use image::RgbImage;
 
-use super::raster::{colour_regions, Integral, Plane, PxBox};
+use super::raster::{colour_regions, Plane, PxBox};
 
 /// Contrast (grey levels) a pixel needs against its 41×41 neighbourhood mean to count as ink.
 /// 30 %-opaque grey text on white differs by ~38 levels; JPEG noise on flat areas stays < 8.
 const INK_CONTRAST: i32 = 18;
 /// Half-size of the neighbourhood window: covers strokes up to ~20 px, so glyphs up to
 /// ~120 px tall binarise as strokes rather than outlines.
-const WINDOW_R: usize = 20;
+pub const WINDOW_R: usize = 20;
 
 /// Robust spread (levels) of a surface under which text counts as lying on a plain surface.
 const PLAIN_SURFACE: f32 = 5.0;
@@ -65,22 +65,21 @@ pub struct TextLine {
 }
 
 /// Glyph candidates of one polarity.
-fn glyphs(img: &RgbImage, luma: &Plane, ii: &Integral, light: bool, out: &mut Vec<Glyph>) {
+fn glyphs(img: &RgbImage, luma: &Plane, means: &Plane, light: bool, out: &mut Vec<Glyph>) {
     let (w, h) = (luma.w, luma.h);
-    let mut mask = vec![false; w * h];
-    let mut means = vec![0u8; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            let m = ii.mean_around(x, y, WINDOW_R, w, h) as i32;
-            means[y * w + x] = m as u8;
-            let v = luma.data[y * w + x] as i32;
-            mask[y * w + x] = if light {
-                v >= m + INK_CONTRAST
+    let means = &means.data;
+    let mask: Vec<bool> = luma
+        .data
+        .iter()
+        .zip(means)
+        .map(|(&v, &m)| {
+            if light {
+                v as i32 >= m as i32 + INK_CONTRAST
             } else {
-                v <= m - INK_CONTRAST
-            };
-        }
-    }
+                v as i32 <= m as i32 - INK_CONTRAST
+            }
+        })
+        .collect();
     let raw = img.as_raw();
     let (labels, comps) = colour_regions(&mask, w, h, raw, 45);
     let max_size = (w.max(h) / 4) as u32;
@@ -247,16 +246,17 @@ fn linked(a: &Glyph, b: &Glyph) -> bool {
 }
 
 /// Every glyph candidate on `img` (both polarities); exposed for the probe example.
-pub fn glyph_candidates(img: &RgbImage, luma: &Plane, ii: &Integral) -> Vec<Glyph> {
+pub fn glyph_candidates(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<Glyph> {
     let mut gs = Vec::new();
-    glyphs(img, luma, ii, false, &mut gs);
-    glyphs(img, luma, ii, true, &mut gs);
+    glyphs(img, luma, means, false, &mut gs);
+    glyphs(img, luma, means, true, &mut gs);
     gs
 }
 
-/// Every text line on `img`. `luma`/`ii` are the image's luma plane and its summed-area table.
-pub fn lines(img: &RgbImage, luma: &Plane, ii: &Integral) -> Vec<TextLine> {
-    let gs = glyph_candidates(img, luma, ii);
+/// Every text line on `img`. `luma` is the image's luma plane, `means` its local means over
+/// [`WINDOW_R`] (see [`super::raster::local_means`]).
+pub fn lines(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<TextLine> {
+    let gs = glyph_candidates(img, luma, means);
     if gs.len() < 3 {
         return vec![];
     }

@@ -1,7 +1,7 @@
 // pairproof serve: the browser side. Plain ES2020 module, no framework, no build step.
 // HTTP contract: pairproof.serve-* (see the server's documentation). Everything a seller
-// reads comes from i18n.js; the server's English `message`/`fix` is only a fallback for
-// rule ids and error codes this page does not know.
+// reads comes from i18n.js, chosen by a finding's `id` and `reason`; the server's English
+// `message`/`fix` is only a fallback for rule ids, reasons and error codes this page does not know.
 
 import { STRINGS, LANGS } from './i18n.js';
 
@@ -443,140 +443,252 @@ function rolesOf(obj, pred) {
 const fileOf = (report, role) => (report && report[role] && typeof report[role] === 'object' ? report[role] : null);
 const hasWarning = (file, codes) => !!(file && Array.isArray(file.warnings) && file.warnings.some((w) => codes.includes(w.code)));
 
-// Returns {msg, fix} in the current language; throws when `measured` has an unexpected
+// Overlay kinds (the `hidden.clean.<kind>` rules and a box's `kind`).
+const KINDS = ['qr', 'barcode', 'frame', 'banner', 'sticker', 'text', 'watermark', 'arrow'];
+const HIDDEN_CLEAN = 'hidden.clean.';
+// Where the main image's additions lie (a box's `place`), in the order a list names them.
+const PLACES = ['top', 'bottom', 'left', 'right', 'all_edges', 'top_left', 'top_right', 'bottom_left', 'bottom_right', 'over_product', 'background'];
+
+// "a, b and c" / "a、b和c"
+function wordList(items) {
+  if (items.length <= 1) return items.join('');
+  return items.slice(0, -1).join(t('list.comma')) + t('list.and') + items[items.length - 1];
+}
+// The places of a finding's added_on_main boxes, in words ("a banner along the bottom", "底部横幅").
+function placeWords(boxes) {
+  const places = new Set((Array.isArray(boxes) ? boxes : [])
+    .filter((b) => b && b.what === 'added_on_main' && PLACES.includes(b.place)).map((b) => b.place));
+  return PLACES.filter((p) => places.has(p)).map((p) => t(`place.${p}`));
+}
+
+// Returns {msg, fix} in the current language, chosen by the finding's `id` and `reason` (never
+// by its English `message`); throws for an unknown reason or when `measured` has an unexpected
 // shape (the caller then falls back to the server's English text).
 function findingWords(f, report) {
   const st = normStatus(f.status);
   const m = f.measured;
   const L = f.limit;
   const fix = (key, vars) => (st === 'warn' || st === 'fail' ? t(key, vars) : null);
+  const say = (key, vars, fixKey, fixVars) => ({ msg: t(key, vars), fix: fixKey ? fix(fixKey, fixVars) : null });
+  const unknown = () => { throw new Error(`unknown reason ${f.reason}`); };
+
+  if (typeof f.id === 'string' && f.id.startsWith(HIDDEN_CLEAN)) {
+    const kind = f.id.slice(HIDDEN_CLEAN.length);
+    if (!KINDS.includes(kind)) unknown();
+    const boxes = Array.isArray(f.boxes) ? f.boxes : [];
+    const vars = { noun: t(`kind.${kind}.noun`), words: t(`kind.${kind}.words`) };
+    const count = num(m && m.count, boxes.filter((b) => b && b.what === 'overlay').length);
+    const print = num(m && m.print_on_product, boxes.filter((b) => b && b.what === 'product_print').length);
+    switch (f.reason) {
+      case 'found': {
+        let msg = t('f.hidden.clean.found', Object.assign({ n: count }, vars));
+        if (print > 0) msg += tn('f.hidden.clean.alsoPrint', print);
+        return { msg, fix: fix('fix.hidden.clean.found') };
+      }
+      case 'no_overlays': return say('f.hidden.clean.none', vars);
+      case 'only_product_print': return say('f.hidden.clean.printOnly', { n: print });
+      case 'not_run_too_small': return say('f.hidden.clean.tooSmall');
+      default: return unknown();
+    }
+  }
+
   switch (f.id) {
     case 'ssim': {
-      if (st === 'skipped' || !m || typeof m.luma !== 'number') {
-        const small = (report && Array.isArray(report.errors) && report.errors.some((e) => e.code === 'E_IMAGE_TOO_SMALL'))
-          || /smaller than|too small|11/.test(f.message || '');
-        return { msg: t(small ? 'f.ssim.skippedSmall' : 'f.ssim.skippedSize'), fix: null };
+      switch (f.reason) {
+        case 'image_too_small': return say('f.ssim.skippedSmall');
+        case 'sizes_differ': return say('f.ssim.skippedSize');
+        case 'ssim_clear': case 'ssim_within_margin': case 'ssim_below_gate': case 'ssim_overlays_on_main': break;
+        default: return unknown();
       }
+      if (!m || typeof m.luma !== 'number') throw new Error('shape');
       const g = num(L, gate());
       const margin = num(m.margin, m.luma - g);
-      let msg = t(`f.ssim.${st}`, {
+      const key = { ssim_clear: 'pass', ssim_within_margin: 'warn', ssim_below_gate: 'fail', ssim_overlays_on_main: 'overlaysOnMain' }[f.reason];
+      let msg = t(`f.ssim.${key}`, {
         luma: fmt4(m.luma), gate: String(g), margin: signed(margin, 4), by: fmt4(Math.abs(margin)), short: fmt4(-margin), rgb: fmt4(m.rgb_mean),
+        share: fmtPct(m.overlay_share, 0), outside: fmt4(m.ssim_outside_overlays),
       });
       if (m.crop && Array.isArray(m.crop.size)) msg += t('f.ssim.crop', { w: m.crop.size[0], h: m.crop.size[1] });
-      return { msg, fix: st === 'warn' ? t('fix.ssim.warn') : st === 'fail' ? t('fix.ssim.fail') : null };
+      return { msg, fix: key === 'pass' ? null : fix(`fix.ssim.${key}`) };
     }
     case 'dims.equal': {
+      if (!m || !Array.isArray(m.main) || !Array.isArray(m.hidden)) throw new Error('shape');
       const [mw, mh] = m.main; const [hw, hh] = m.hidden;
-      if (st === 'pass') return { msg: t('f.dims.equal.pass', { w: mw, h: mh }), fix: null };
-      return { msg: t('f.dims.equal.fail', { mw, mh, hw, hh }), fix: fix('fix.dims.equal', { mw, mh }) };
+      switch (f.reason) {
+        case 'same_size': return say('f.dims.equal.pass', { w: mw, h: mh });
+        case 'size_differs': return say('f.dims.equal.fail', { mw, mh, hw, hh }, 'fix.dims.equal', { mw, mh });
+        default: return unknown();
+      }
     }
     case 'dims.aspect': {
       if (typeof m !== 'number') throw new Error('shape');
-      return { msg: t(st === 'pass' ? 'f.dims.aspect.pass' : 'f.dims.aspect.fail', { err: m.toFixed(2), limit: num(L, 1) }), fix: fix('fix.dims.aspect') };
+      const vars = { err: m.toFixed(2), limit: num(L, 1) };
+      switch (f.reason) {
+        case 'aspect_agrees': return say('f.dims.aspect.pass', vars);
+        case 'aspect_differs': return say('f.dims.aspect.fail', vars, 'fix.dims.aspect');
+        default: return unknown();
+      }
     }
     case 'format': {
-      if (st === 'pass') return { msg: t('f.format.pass'), fix: null };
-      if (st === 'fail') {
-        const roles = rolesOf(m, (v) => !['jpeg', 'png'].includes(v));
-        if (!roles.length) throw new Error('shape');
-        const list = joinList(roles.map((r) => t('f.format.failItem', { role: RoleName(r), fmt: String(m[r]).toUpperCase() })));
-        return { msg: t('f.format.fail', { list }), fix: fix('fix.format.fail') };
+      switch (f.reason) {
+        case 'jpeg_or_png': return say('f.format.pass');
+        case 'not_jpeg_or_png': {
+          const roles = rolesOf(m, (v) => !['jpeg', 'png'].includes(v));
+          if (!roles.length) throw new Error('shape');
+          const list = joinList(roles.map((r) => t('f.format.failItem', { role: RoleName(r), fmt: String(m[r]).toUpperCase() })));
+          return say('f.format.fail', { list }, 'fix.format.fail');
+        }
+        case 'extension_mismatch': {
+          const roles = rolesOf(m, (v, r) => hasWarning(fileOf(report, r), ['W_EXTENSION_MISMATCH']));
+          if (!roles.length) throw new Error('shape');
+          const list = joinList(roles.map((r) => t('f.format.warnItem', {
+            role: RoleName(r), ext: fileOf(report, r).extension || '', fmt: String(m[r]).toUpperCase(),
+          })));
+          return say('f.format.warn', { list }, 'fix.format.warn');
+        }
+        default: return unknown();
       }
-      if (st === 'warn') {
-        const roles = rolesOf(m, (v, r) => hasWarning(fileOf(report, r), ['W_EXTENSION_MISMATCH']));
-        if (!roles.length) throw new Error('shape');
-        const list = joinList(roles.map((r) => t('f.format.warnItem', {
-          role: RoleName(r), ext: fileOf(report, r).extension || '', fmt: String(m[r]).toUpperCase(),
-        })));
-        return { msg: t('f.format.warn', { list }), fix: fix('fix.format.warn') };
-      }
-      break;
     }
     case 'file.size': {
       const limit = fmtBytes(num(L, 5242880));
-      if (st === 'pass') return { msg: t('f.file.size.pass', { limit }), fix: null };
-      const roles = rolesOf(m, (v) => typeof v === 'number' && v > num(L, 5242880));
-      if (!roles.length) throw new Error('shape');
-      const list = joinList(roles.map((r) => t('f.file.size.failItem', { role: RoleName(r), size: fmtBytes(m[r]) })));
-      return { msg: t('f.file.size.fail', { list, limit }), fix: fix('fix.file.size') };
+      switch (f.reason) {
+        case 'within_limit': return say('f.file.size.pass', { limit });
+        case 'over_limit': {
+          const roles = rolesOf(m, (v) => typeof v === 'number' && v > num(L, 5242880));
+          if (!roles.length) throw new Error('shape');
+          const list = joinList(roles.map((r) => t('f.file.size.failItem', { role: RoleName(r), size: fmtBytes(m[r]) })));
+          return say('f.file.size.fail', { list, limit }, 'fix.file.size');
+        }
+        default: return unknown();
+      }
     }
     case 'background': {
-      if (st === 'skipped' || !m) return { msg: t('f.background.skipped'), fix: null };
-      const d = num(m.max_channel_delta, NaN);
+      if (f.reason === 'image_too_small') return say('f.background.skipped');
+      if (f.reason !== 'background_matches' && f.reason !== 'background_differs') return unknown();
+      const d = num(m && m.max_channel_delta, NaN);
       if (!isFinite(d)) throw new Error('shape');
       const note = m.main_flat === false || m.hidden_flat === false ? t('f.background.notFlat') : '';
       const rgb = (c) => c.map((x) => Math.round(x)).join(',');
-      if (st === 'pass') return { msg: t('f.background.pass', { d: d.toFixed(1) }) + note, fix: null };
+      if (f.reason === 'background_matches') return { msg: t('f.background.pass', { d: d.toFixed(1) }) + note, fix: null };
       return {
         msg: t('f.background.fail', { h: rgb(m.hidden_rgb), m: rgb(m.main_rgb), d: d.toFixed(1), limit: num(L, 5) }) + note,
         fix: fix('fix.background'),
       };
     }
     case 'metadata.gps': {
-      if (st === 'pass') return { msg: t('f.metadata.gps.pass'), fix: null };
-      if (st === 'fail') {
-        const roles = rolesOf(m, (v) => v === true);
-        if (!roles.length) throw new Error('shape');
-        return { msg: t('f.metadata.gps.fail', { roles: joinList(roles.map(roleName), 'list.and') }), fix: fix('fix.metadata.gps.fail') };
+      switch (f.reason) {
+        case 'no_gps': return say('f.metadata.gps.pass');
+        case 'gps_present': {
+          const roles = rolesOf(m, (v) => v === true);
+          if (!roles.length) throw new Error('shape');
+          return say('f.metadata.gps.fail', { roles: joinList(roles.map(roleName), 'list.and') }, 'fix.metadata.gps.fail');
+        }
+        case 'exif_unreadable': {
+          const roles = rolesOf(m, (v, r) => hasWarning(fileOf(report, r), ['W_EXIF_UNREADABLE', 'W_LIMIT_METADATA']));
+          if (!roles.length) throw new Error('shape');
+          return say('f.metadata.gps.warn', { roles: joinList(roles.map(roleName), 'list.and') }, 'fix.metadata.gps.warn');
+        }
+        default: return unknown();
       }
-      if (st === 'warn') {
-        const roles = rolesOf(m, (v, r) => hasWarning(fileOf(report, r), ['W_EXIF_UNREADABLE', 'W_LIMIT_METADATA']));
-        if (!roles.length) throw new Error('shape');
-        return { msg: t('f.metadata.gps.warn', { roles: joinList(roles.map(roleName), 'list.and') }), fix: fix('fix.metadata.gps.warn') };
-      }
-      break;
     }
     case 'color.srgb': {
-      if (st === 'pass') return { msg: t('f.color.srgb.pass'), fix: null };
       const kind = (r) => { const f2 = fileOf(report, r); return f2 && f2.colour_space ? f2.colour_space.kind : null; };
-      if (st === 'fail') {
-        const roles = rolesOf(m, (v, r) => { const k = kind(r); return k && !['srgb', 'untagged', 'corrupt_icc'].includes(k); });
-        if (!roles.length) throw new Error('shape');
-        const list = joinList(roles.map((r) => t('f.color.srgb.failItem', { role: RoleName(r), space: has(`cs.${kind(r)}`) ? t(`cs.${kind(r)}`) : m[r] })));
-        return { msg: t('f.color.srgb.fail', { list }), fix: fix('fix.color.srgb.fail') };
+      switch (f.reason) {
+        case 'srgb': return say('f.color.srgb.pass');
+        case 'not_srgb': {
+          const roles = rolesOf(m, (v, r) => { const k = kind(r); return k && !['srgb', 'untagged', 'corrupt_icc'].includes(k); });
+          if (!roles.length) throw new Error('shape');
+          const list = joinList(roles.map((r) => t('f.color.srgb.failItem', { role: RoleName(r), space: has(`cs.${kind(r)}`) ? t(`cs.${kind(r)}`) : m[r] })));
+          return say('f.color.srgb.fail', { list }, 'fix.color.srgb.fail');
+        }
+        case 'icc_unreadable': {
+          const roles = rolesOf(m, (v, r) => kind(r) === 'corrupt_icc');
+          if (!roles.length) throw new Error('shape');
+          const list = joinList(roles.map((r) => t('f.color.srgb.warnItem', { role: RoleName(r) })));
+          return say('f.color.srgb.warn', { list }, 'fix.color.srgb.warn');
+        }
+        default: return unknown();
       }
-      if (st === 'warn') {
-        const roles = rolesOf(m, (v, r) => kind(r) === 'corrupt_icc');
-        if (!roles.length) throw new Error('shape');
-        const list = joinList(roles.map((r) => t('f.color.srgb.warnItem', { role: RoleName(r) })));
-        return { msg: t('f.color.srgb.warn', { list }), fix: fix('fix.color.srgb.warn') };
-      }
-      break;
     }
     case 'compression': {
-      if (st === 'skipped' || !m) return { msg: t('f.compression.skipped'), fix: null };
-      const vars = { qh: Math.round(m.hidden_quality), qm: Math.round(m.main_quality) };
+      if (f.reason === 'quality_unknown') return say('f.compression.skipped');
+      const key = { compression_comparable: 'pass', compression_costs_ssim: 'warn', compression_harmless: 'harmless' }[f.reason];
+      if (!key) return unknown();
+      const vars = { qh: Math.round(m && m.hidden_quality), qm: Math.round(m && m.main_quality) };
       if (!isFinite(vars.qh) || !isFinite(vars.qm)) throw new Error('shape');
-      return { msg: t(st === 'warn' ? 'f.compression.warn' : 'f.compression.pass', vars), fix: fix('fix.compression') };
+      return say(`f.compression.${key}`, vars, 'fix.compression');
     }
     case 'subject.overlap': {
-      if (st === 'skipped' || typeof m !== 'number') {
-        const msg = f.message || '';
-        const key = /too small/.test(msg) ? 'Small' : /flat/.test(msg) ? 'Flat' : /sizes differ/.test(msg) ? 'Size' : /no subject/.test(msg) ? 'Empty' : null;
-        return { msg: key ? t(`f.subject.overlap.skipped${key}`) : t('f.generic.skipped'), fix: null };
+      const skippedKey = { image_too_small: 'Small', no_flat_background: 'Flat', sizes_differ: 'Size', no_subject: 'Empty' }[f.reason];
+      if (skippedKey) return say(`f.subject.overlap.skipped${skippedKey}`);
+      if (f.reason !== 'same_outline' && f.reason !== 'outline_differs') return unknown();
+      if (typeof m !== 'number') throw new Error('shape');
+      const places = placeWords(f.boxes);
+      const note = places.length ? t('f.subject.overlap.leftOut', { list: wordList(places) }) : '';
+      const r = say(f.reason === 'same_outline' ? 'f.subject.overlap.pass' : 'f.subject.overlap.fail', { iou: m.toFixed(3), limit: num(L, 0.95) }, 'fix.subject.overlap');
+      return { msg: r.msg + note, fix: r.fix };
+    }
+    case 'overlay.main': {
+      switch (f.reason) {
+        case 'no_overlays': return say('f.overlay.main.none');
+        case 'overlays_allowed_on_main': {
+          const places = placeWords(f.boxes);
+          return say('f.overlay.main.allowed', { list: places.length ? wordList(places) : t('f.overlay.main.some') });
+        }
+        default: return unknown();
       }
-      return { msg: t(st === 'pass' ? 'f.subject.overlap.pass' : 'f.subject.overlap.fail', { iou: m.toFixed(3), limit: num(L, 0.95) }), fix: fix('fix.subject.overlap') };
     }
     case 'lint.background_white': {
-      if (st === 'skipped' || !m) return { msg: t('f.background.skipped'), fix: null };
-      if (st === 'pass') return { msg: t('f.lint.background_white.pass', { d: num(m.max_deviation, 0).toFixed(1) }), fix: null };
-      return { msg: t('f.lint.background_white.fail'), fix: fix('fix.lint.background_white') };
+      switch (f.reason) {
+        case 'image_too_small': return say('f.background.skipped');
+        case 'white': return say('f.lint.background_white.pass', { d: num(m && m.max_deviation, 0).toFixed(1) });
+        case 'not_white': return say('f.lint.background_white.fail', null, 'fix.lint.background_white');
+        case 'not_flat': return say('f.lint.background_white.notFlat', null, 'fix.lint.background_white.notFlat');
+        case 'frame_around': {
+          const fr = m && m.frame;
+          if (!fr || !Array.isArray(fr.rgb)) throw new Error('shape');
+          return say('f.lint.background_white.frame', { px: fr.thickness_px, rgb: fr.rgb.join(',') }, 'fix.lint.background_white.frame');
+        }
+        default: return unknown();
+      }
     }
     case 'lint.min_size': {
+      const key = { big_enough: 'pass', below_recommended: 'warn', below_minimum: 'fail' }[f.reason];
+      if (!key) return unknown();
       const [w, hh] = m;
-      return { msg: t(`f.lint.min_size.${st}`, { w, h: hh, limit: num(L, 800) }), fix: fix('fix.lint.min_size') };
+      return say(`f.lint.min_size.${key}`, { w, h: hh, limit: num(L, 800) }, 'fix.lint.min_size');
     }
-    case 'lint.max_side':
-      return { msg: t(st === 'pass' ? 'f.lint.max_side.pass' : 'f.lint.max_side.fail', { v: m, limit: num(L, 2000) }), fix: fix('fix.lint.max_side', { limit: num(L, 2000) }) };
+    case 'lint.max_side': {
+      const key = { within_limit: 'pass', over_limit: 'fail' }[f.reason];
+      if (!key) return unknown();
+      return say(`f.lint.max_side.${key}`, { v: m, limit: num(L, 2000) }, 'fix.lint.max_side', { limit: num(L, 2000) });
+    }
     case 'lint.subject_fill': {
-      if (st === 'skipped' || !m) return { msg: t('f.generic.skipped'), fix: null };
-      return { msg: t(st === 'pass' ? 'f.lint.subject_fill.pass' : 'f.lint.subject_fill.fail', { pct: fmtPct(m.fill, 0), need: fmtPct(num(L, 0.75), 0) }), fix: fix('fix.lint.subject_fill') };
+      switch (f.reason) {
+        case 'no_flat_background': return say('f.lint.subject_fill.noFlat');
+        case 'blank': return say('f.lint.subject_fill.blank', null, 'fix.lint.subject_fill.blank');
+        case 'fills_frame': case 'small_in_frame': {
+          if (!m || typeof m.fill !== 'number') throw new Error('shape');
+          return say(f.reason === 'fills_frame' ? 'f.lint.subject_fill.pass' : 'f.lint.subject_fill.fail', { pct: fmtPct(m.fill, 0), need: fmtPct(num(L, 0.75), 0) }, 'fix.lint.subject_fill');
+        }
+        default: return unknown();
+      }
     }
-    case 'lint.file_size_recommended':
-      return { msg: t(st === 'pass' ? 'f.lint.file_size_recommended.pass' : 'f.lint.file_size_recommended.warn', { size: fmtBytes(m) }), fix: fix('fix.lint.file_size_recommended') };
+    case 'lint.file_size_recommended': {
+      const [lo, hi] = Array.isArray(L) ? L : [];
+      const vars = { size: fmtBytes(m), lo: fmtBytes(lo), hi: fmtBytes(hi) };
+      switch (f.reason) {
+        case 'in_range': return say('f.lint.file_size_recommended.pass', vars);
+        case 'small_and_compressed': return say('f.lint.file_size_recommended.small', vars, 'fix.lint.file_size_recommended.small');
+        case 'over_recommended': return say('f.lint.file_size_recommended.large', vars, 'fix.lint.file_size_recommended.large');
+        default: return unknown();
+      }
+    }
     case 'lint.live_cover_size': {
+      const key = { exact_size: 'pass', wrong_size: 'fail' }[f.reason];
+      if (!key) return unknown();
       const [w, hh] = m; const [lw, lh] = L;
-      return { msg: t(st === 'pass' ? 'f.lint.live_cover_size.pass' : 'f.lint.live_cover_size.fail', { w, h: hh, lw, lh }), fix: fix('fix.lint.live_cover_size', { lw, lh }) };
+      return say(`f.lint.live_cover_size.${key}`, { w, h: hh, lw, lh }, 'fix.lint.live_cover_size', { lw, lh });
     }
     default:
       break;
@@ -593,13 +705,22 @@ function describeFinding(f, report) {
 }
 const ruleName = (id) => (has(`rule.${id}`) ? t(`rule.${id}`) : id);
 
+// Where the rule comes from: a published platform rule, or pairproof's advice.
+const originOf = (f) => (f.origin === 'advice' ? 'advice' : f.origin === 'platform' ? 'platform' : null);
+function originChip(f, tiny) {
+  const o = originOf(f);
+  if (!o) return null;
+  return chip(`chip-origin chip-origin-${o}${tiny ? ' tiny' : ''}`, t(`origin.${o}`), { 'data-testid': 'finding-origin', 'data-origin': o, title: t(`origin.${o}.hint`) });
+}
+
 function findingCard(f, report, extra) {
   const st = normStatus(f.status);
   const d = describeFinding(f, report);
-  return h('li', { class: `finding finding-${st}`, 'data-testid': 'finding', 'data-rule': f.id, 'data-status': st },
+  return h('li', { class: `finding finding-${st}`, 'data-testid': 'finding', 'data-rule': f.id, 'data-status': st, 'data-reason': f.reason || null, 'data-origin': originOf(f) },
     h('div', { class: 'finding-head' },
       chip(`chip-${st === 'skipped' ? 'skip' : st}`, t(`status.${st}`) || st),
       h('span', { class: 'finding-name', text: ruleName(f.id) }),
+      originChip(f),
       h('code', { class: 'finding-id', text: f.id })),
     h('p', { class: 'finding-msg', 'data-testid': 'finding-message', text: d.msg }),
     d.fix ? h('p', { class: 'finding-fix' }, h('strong', { text: t('findings.fix') }), ' ', h('span', { text: d.fix })) : null,
@@ -625,9 +746,9 @@ function findingsView(report, extraFor, key) {
       h('ul', { class: 'passed-list' }, ok.map((f) => {
         const st = normStatus(f.status);
         const d = describeFinding(f, report);
-        return h('li', { class: `passed-item passed-${st}`, 'data-testid': 'finding', 'data-rule': f.id, 'data-status': st },
+        return h('li', { class: `passed-item passed-${st}`, 'data-testid': 'finding', 'data-rule': f.id, 'data-status': st, 'data-reason': f.reason || null, 'data-origin': originOf(f) },
           h('span', { class: `tick tick-${st}`, 'aria-hidden': 'true', text: st === 'pass' ? '✓' : '–' }),
-          h('span', { class: 'passed-name', text: ruleName(f.id) }),
+          h('span', { class: 'passed-name' }, h('span', { text: ruleName(f.id) }), ' ', originOf(f) === 'advice' ? originChip(f, true) : null),
           h('span', { class: 'passed-msg', text: d.msg }));
       })));
     wrap.append(det);
@@ -660,7 +781,7 @@ async function runCheck() {
   const c = S.check;
   if (!c.main || !c.hidden) { renderCheck(); return; }
   const seq = ++c.seq;
-  const main = c.main; const hidden = c.hidden; const mainUrl = c.mainUrl;
+  const main = c.main; const hidden = c.hidden; const mainUrl = c.mainUrl; const hiddenUrl = c.hiddenUrl;
   c.busy = true; c.error = null; c.result = null; c.gps = {};
   renderCheck();
   const fd = new FormData();
@@ -670,7 +791,7 @@ async function runCheck() {
     const res = await api('/api/check', { method: 'POST', body: fd });
     const data = await res.json();
     if (seq !== c.seq) return;
-    c.result = { data, main, hidden, mainUrl };
+    c.result = { data, main, hidden, mainUrl, hiddenUrl };
   } catch (e) {
     if (seq !== c.seq) return;
     c.error = e;
@@ -808,6 +929,119 @@ function heatmapView(result) {
     regions.length ? h('ol', { class: 'regions-list' }, regions.map((r) => h('li', { text: t('regions.item', { w: r.width, h: r.height, x: r.x, y: r.y }) }))) : null);
 }
 
+// ---------------------------------------------------------------- marked areas (finding boxes)
+
+const BOX_IMAGES = ['main', 'hidden'];
+const MARK_MAX_H = 260; // px: the tallest a preview is drawn
+// a box's short label for an addition on the main image (no `kind`), by where it lies
+const PLACE_LABEL = {
+  top: 'kind.banner', bottom: 'kind.banner', left: 'kind.banner', right: 'kind.banner', all_edges: 'kind.frame',
+  top_left: 'mark.badge', top_right: 'mark.badge', bottom_left: 'mark.badge', bottom_right: 'mark.badge',
+  over_product: 'mark.overProduct', background: 'mark.background',
+};
+
+// Every box of every finding, once each (the same addition on the main image is named by
+// overlay.main, subject.overlap and ssim): [{image, box, what, kind, place, rules, failing}].
+function collectBoxes(report) {
+  const out = [];
+  const seen = new Map();
+  for (const f of (report && Array.isArray(report.findings) ? report.findings : [])) {
+    if (!Array.isArray(f.boxes)) continue;
+    const failing = normStatus(f.status) === 'fail';
+    for (const b of f.boxes) {
+      const r = b && b.box;
+      if (!r || !BOX_IMAGES.includes(b.image)) continue;
+      if (![r.x, r.y, r.width, r.height].every((v) => typeof v === 'number' && isFinite(v)) || r.width <= 0 || r.height <= 0) continue;
+      const key = [b.image, b.what, b.kind || '', r.x, r.y, r.width, r.height].join('|');
+      const prev = seen.get(key);
+      if (prev) {
+        if (!prev.rules.includes(f.id)) prev.rules.push(f.id);
+        prev.failing = prev.failing || failing;
+        continue;
+      }
+      const item = { image: b.image, box: r, what: b.what, kind: KINDS.includes(b.kind) ? b.kind : null, place: PLACES.includes(b.place) ? b.place : null, rules: [f.id], failing };
+      seen.set(key, item);
+      out.push(item);
+    }
+  }
+  return out;
+}
+
+// The look of a box: a problem (red: an overlay on the hidden image, its rule fails), a weak
+// one (an overlay the rule did not count), product print (green), an addition on the main
+// image (blue: allowed).
+function markStyle(b) {
+  if (b.what === 'product_print') return 'print';
+  if (b.what === 'overlay' && b.image === 'hidden') return b.failing ? 'problem' : 'weak';
+  return 'added';
+}
+function markLabel(b) {
+  if (b.kind) return t(`kind.${b.kind}`);
+  if (b.place) return t(PLACE_LABEL[b.place]);
+  return t('mark.added');
+}
+
+// One image with its boxes drawn over it, scaled from image pixels to the shown size
+// (positions in % of the image's natural size, so the boxes follow any resize).
+function imageWithBoxes(role, url, width, height, boxes) {
+  const stage = h('div', { class: 'mark-stage', 'data-testid': 'overlay-stage', 'data-image': role });
+  const img = h('img', { class: 'mark-img', src: url, alt: t(`mark.alt.${role}`), 'data-testid': `overlay-img-${role}` });
+  const layer = h('div', { class: 'mark-layer' });
+  const drawn = boxes.slice()
+    .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height) // small ones on top
+    .map((b) => {
+      const style = markStyle(b);
+      const el = h('div', {
+        class: `mark-box mark-${style}`, 'data-testid': 'overlay-box', 'data-image': b.image, 'data-kind': b.kind || '',
+        'data-what': b.what || '', 'data-place': b.place, 'data-rules': b.rules.join(' '), 'data-style': style,
+        title: joinList(b.rules.map(ruleName)),
+      }, h('span', { class: 'mark-label', text: style === 'weak' ? t('mark.unsure', { label: markLabel(b) }) : markLabel(b) }));
+      return [el, b];
+    });
+  const clamp = (v) => Math.max(0, Math.min(100, v));
+  const place = (w, hh) => {
+    if (!(w > 0 && hh > 0)) return false;
+    stage.style.aspectRatio = `${w} / ${hh}`;
+    stage.style.width = `min(100%, ${Math.max(1, Math.round((MARK_MAX_H * w) / hh))}px)`;
+    for (const [el, b] of drawn) {
+      const x0 = clamp((b.box.x / w) * 100); const y0 = clamp((b.box.y / hh) * 100);
+      el.classList.toggle('label-end', (b.box.x + b.box.width / 2) / w > 0.6);
+      el.style.left = `${x0.toFixed(3)}%`;
+      el.style.top = `${y0.toFixed(3)}%`;
+      el.style.width = `${(clamp(((b.box.x + b.box.width) / w) * 100) - x0).toFixed(3)}%`;
+      el.style.height = `${(clamp(((b.box.y + b.box.height) / hh) * 100) - y0).toFixed(3)}%`;
+    }
+    return true;
+  };
+  // the report's size until the picture has loaded, then the picture's own
+  if (!place(width, height)) stage.classList.add('unsized');
+  img.addEventListener('load', () => { if (place(img.naturalWidth, img.naturalHeight)) stage.classList.remove('unsized'); });
+  appendKids(layer, drawn.map((x) => x[0]));
+  stage.append(img, layer);
+  return stage;
+}
+
+function marksView(result, boxes) {
+  const report = result.data.report || {};
+  const figs = BOX_IMAGES.map((role) => {
+    const url = role === 'main' ? result.mainUrl : result.hiddenUrl;
+    const info = report[role] || {};
+    const mine = boxes.filter((b) => b.image === role);
+    return h('figure', { class: 'mark-fig', 'data-testid': `overlay-figure-${role}` },
+      url ? imageWithBoxes(role, url, info.width, info.height, mine) : null,
+      h('figcaption', { class: 'mark-caption' },
+        h('span', { class: 'mark-role', text: RoleName(role) }),
+        h('span', { class: 'muted', text: mine.length ? tn('mark.count', mine.length) : t('mark.none') })));
+  });
+  const styles = ['problem', 'weak', 'print', 'added'].filter((st) => boxes.some((b) => markStyle(b) === st));
+  return h('div', { class: 'card mark-card', 'data-testid': 'overlay-viewer' },
+    h('h3', { class: 'section-title', text: t('mark.title') }),
+    h('div', { class: 'mark-grid' }, figs),
+    h('ul', { class: 'mark-legend' }, styles.map((st) => h('li', { class: 'mark-legend-item' },
+      h('span', { class: `mark-swatch mark-${st}`, 'aria-hidden': 'true' }),
+      h('span', { text: t(`mark.legend.${st}`) })))));
+}
+
 function gpsExtra(f, result) {
   if (f.id !== 'metadata.gps' || normStatus(f.status) !== 'fail' || !f.measured) return null;
   const roles = rolesOf(f.measured, (v, r) => v === true && (r === 'main' || r === 'hidden'));
@@ -861,8 +1095,14 @@ function checkResultView(result) {
   const left = h('div', { class: 'col' }, ssimCard(report), findingsView(report, (f) => gpsExtra(f, result), 'check'));
   // the picture is worth showing when there is a heatmap or at least one region to outline
   const showHeat = report.main && (result.data.heatmap_png || (Array.isArray(report.regions) && report.regions.length));
-  wrap.append(showHeat
-    ? h('div', { class: 'result-grid' }, left, h('div', { class: 'col' }, heatmapView(result)))
+  // both pictures, with what the findings marked on them (overlays, product print, additions)
+  const boxes = collectBoxes(report);
+  const marks = boxes.length ? marksView(result, boxes) : null;
+  const heat = showHeat ? heatmapView(result) : null;
+  // an overlay to remove from the hidden image is the first thing to see
+  const right = (boxes.some((b) => markStyle(b) === 'problem') ? [marks, heat] : [heat, marks]).filter(Boolean);
+  wrap.append(right.length
+    ? h('div', { class: 'result-grid' }, left, h('div', { class: 'col' }, right))
     : h('div', { class: 'result-single' }, left));
   return wrap;
 }
