@@ -36,12 +36,16 @@ pub fn measure(main: &Decoded, hidden: &Decoded, policy: &Policy) -> PairMeasure
         policy.min_background_agreement,
     );
     let bg_hidden = background::measure(&hidden.pixels, tol, agree);
-    let hidden_overlays = overlay::analyse(&hidden.pixels, &settings);
+    let small_hidden = overlay::raster::shrink_rgb(&hidden.pixels, 2);
+    let small_main = overlay::raster::shrink_rgb(&main.pixels, 2);
+    let hidden_overlays =
+        overlay::analyse_with(&hidden.pixels, &small_hidden, bg_hidden.as_ref(), &settings);
     let bg_main_all = background::measure(&main.pixels, tol, agree);
     let flat = |b: &Option<Background>| b.as_ref().filter(|b| b.flat).map(|b| b.rgb);
     let diff = overlay::added::difference(
         &main.pixels,
         &hidden.pixels,
+        (&small_main, &small_hidden),
         flat(&bg_main_all),
         flat(&bg_hidden),
         policy.foreground_delta_rgb,
@@ -51,7 +55,7 @@ pub fn measure(main: &Decoded, hidden: &Decoded, policy: &Policy) -> PairMeasure
             let skip = |x: u32, y: u32| d.changed_at(x, y);
             background::measure_skipping(&main.pixels, tol, agree, Some(&skip))
         }
-        _ => bg_main_all,
+        _ => bg_main_all.clone(),
     };
     let main_overlays = diff
         .as_ref()
@@ -60,7 +64,7 @@ pub fn measure(main: &Decoded, hidden: &Decoded, policy: &Policy) -> PairMeasure
                 .iter()
                 .any(|r| r.touches_product && !r.place.is_edge())
         })
-        .map(|_| overlay::analyse(&main.pixels, &settings));
+        .map(|_| overlay::analyse_with(&main.pixels, &small_main, bg_main_all.as_ref(), &settings));
     PairMeasures {
         bg_main,
         bg_hidden,

@@ -126,11 +126,13 @@ fn fg(small: &RgbImage, bg: Option<[f64; 3]>, delta: u8) -> Vec<bool> {
     }
 }
 
-/// The difference of two same-size images. `bg_*` are their background colours when the
+/// The difference of two same-size images (`small`: their 2× reduced copies, main first).
+/// `bg_*` are their background colours when the
 /// background is plain; `delta` is the foreground threshold (levels).
 pub fn difference(
     main: &RgbImage,
     hidden: &RgbImage,
+    small: (&RgbImage, &RgbImage),
     bg_main: Option<[f64; 3]>,
     bg_hidden: Option<[f64; 3]>,
     delta: u8,
@@ -138,7 +140,7 @@ pub fn difference(
     if main.dimensions() != hidden.dimensions() || main.width() < 8 || main.height() < 8 {
         return None;
     }
-    let (sm, sh) = (raster::shrink_rgb(main, 2), raster::shrink_rgb(hidden, 2));
+    let (sm, sh) = small;
     let (w, h) = (sm.width() as usize, sm.height() as usize);
     let changed: Vec<bool> = sm
         .as_raw()
@@ -148,8 +150,8 @@ pub fn difference(
         .collect();
     // JPEG blocks and anti-aliased outlines leave 1–2 px slivers: open by one pixel.
     let opened = raster::morph(&raster::morph(&changed, w, h, 1, false), w, h, 1, true);
-    let fg_main = fg(&sm, bg_main, delta);
-    let fg_hidden = fg(&sh, bg_hidden, delta);
+    let fg_main = fg(sm, bg_main, delta);
+    let fg_hidden = fg(sh, bg_hidden, delta);
     let have_product = bg_hidden.is_some();
     let added_on_background: Vec<bool> = (0..w * h)
         .map(|i| changed[i] && fg_main[i] && !(have_product && fg_hidden[i]))
@@ -291,7 +293,8 @@ mod tests {
             }
         }
         let white = Some([255.0, 255.0, 255.0]);
-        let d = difference(&main, &hidden, white, white, 24).unwrap();
+        let small = (raster::shrink_rgb(&main, 2), raster::shrink_rgb(&hidden, 2));
+        let d = difference(&main, &hidden, (&small.0, &small.1), white, white, 24).unwrap();
         let places: Vec<Place> = d.regions.iter().map(|r| r.place).collect();
         assert_eq!(
             places,

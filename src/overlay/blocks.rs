@@ -114,7 +114,9 @@ pub fn find_blocks(
         perim: u32,
         on: u32,
     }
-    let mut stats: std::collections::HashMap<u32, St> = Default::default();
+    // dense index per region root
+    let mut slot = vec![u32::MAX; w * h];
+    let mut stats: Vec<(u32, St)> = Vec::new();
     let mut root = vec![u32::MAX; w * h];
     for y in 1..h - 1 {
         for x in 1..w - 1 {
@@ -133,11 +135,18 @@ pub fn find_blocks(
             if r == u32::MAX {
                 continue;
             }
-            let s = stats.entry(r).or_insert_with(|| St {
-                x0: usize::MAX,
-                y0: usize::MAX,
-                ..Default::default()
-            });
+            if slot[r as usize] == u32::MAX {
+                slot[r as usize] = stats.len() as u32;
+                stats.push((
+                    r,
+                    St {
+                        x0: usize::MAX,
+                        y0: usize::MAX,
+                        ..Default::default()
+                    },
+                ));
+            }
+            let s = &mut stats[slot[r as usize] as usize].1;
             s.area += 1;
             s.x0 = s.x0.min(x);
             s.y0 = s.y0.min(y);
@@ -374,6 +383,8 @@ mod tests {
             "{}",
             b.content_share
         );
-        assert!((38..=44).contains(&b.bbox.x), "{:?}", b.bbox);
+        // the input stands for a 2× reduced picture: boxes come back in full-resolution pixels
+        assert!((78..=88).contains(&b.bbox.x), "{:?}", b.bbox);
+        assert!((236..=246).contains(&b.bbox.width), "{:?}", b.bbox);
     }
 }

@@ -317,6 +317,18 @@ pub struct Settings {
 
 /// Run every detector on one picture.
 pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
+    let bg = background::measure(img, s.background_tolerance_rgb, s.min_background_agreement);
+    analyse_with(img, &raster::shrink_rgb(img, 2), bg.as_ref(), s)
+}
+
+/// [`analyse`] with the picture's 2× reduced copy and its background already measured (the
+/// pair check shares both with the pair difference and the background rule).
+pub fn analyse_with(
+    img: &RgbImage,
+    small: &RgbImage,
+    bg: Option<&Background>,
+    s: &Settings,
+) -> Analysis {
     let (w, h) = img.dimensions();
     if w.min(h) < 32 {
         return Analysis {
@@ -326,9 +338,7 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
     }
     let luma = raster::luma(img);
     let means = raster::local_means(&luma, text::WINDOW_R);
-    let small = raster::shrink_rgb(img, 2);
-    let bg = background::measure(img, s.background_tolerance_rgb, s.min_background_agreement)
-        .filter(|b| b.flat);
+    let bg = bg.filter(|b| b.flat).cloned();
 
     // 1. Along the edges: frames and banners (decided with the text found inside them).
     let edges = border::edge_lines(img, 0.3, 0.6);
@@ -414,7 +424,7 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
     }
     let product = bg
         .as_ref()
-        .map(|b| product_mask(&small, b, s.foreground_delta_rgb, &not_product));
+        .map(|b| product_mask(small, b, s.foreground_delta_rgb, &not_product));
     let place = |b: &PxBox| match &product {
         Some(p) => p.place(b),
         None => Placement::NoProductOutline,
@@ -444,7 +454,7 @@ pub fn analyse(img: &RgbImage, s: &Settings) -> Analysis {
     // 4. Flat graphics: stickers (with content), arrows and rings (off the product).
     let min_area = ((small.width() * small.height()) as f32 * 0.0008) as u32;
     let pm = product.as_ref().map(|p| p.mask.as_slice());
-    for b in blocks::find_blocks(&small, bg.as_ref().map(|b| b.rgb), pm, min_area.max(60)) {
+    for b in blocks::find_blocks(small, bg.as_ref().map(|b| b.rgb), pm, min_area.max(60)) {
         if edge_boxes.iter().any(|e| inside(&b.bbox, e, 0.7))
             || out
                 .iter()

@@ -429,36 +429,52 @@ pub fn shrink_rgb(img: &RgbImage, f: u32) -> RgbImage {
 
 /// Dilate (`grow = true`) or erode a mask by a square of half-size `r` (separable, two passes).
 pub fn morph(mask: &[bool], w: usize, h: usize, r: usize, grow: bool) -> Vec<bool> {
-    if r == 0 {
+    if r == 0 || w == 0 || h == 0 {
         return mask.to_vec();
     }
-    let pass = |src: &[bool], horizontal: bool| -> Vec<bool> {
-        let mut out = vec![false; w * h];
-        let (outer, inner) = if horizontal { (h, w) } else { (w, h) };
-        let idx = |o: usize, i: usize| if horizontal { o * w + i } else { i * w + o };
-        for o in 0..outer {
-            // count of set pixels in the sliding window [i - r, i + r]
-            let mut count = 0usize;
-            for i in 0..r.min(inner) {
-                count += src[idx(o, i)] as usize;
+    // Both passes slide a window count along rows in memory order (the vertical one keeps a
+    // count per column), so every read is sequential.
+    let keep = |count: u16, n: usize| if grow { count > 0 } else { count as usize == n };
+    let mut a = vec![false; w * h];
+    for y in 0..h {
+        let src = &mask[y * w..(y + 1) * w];
+        let out = &mut a[y * w..(y + 1) * w];
+        let mut count = src[..r.min(w)].iter().filter(|&&b| b).count() as u16;
+        for x in 0..w {
+            if x + r < w {
+                count += src[x + r] as u16;
             }
-            for i in 0..inner {
-                if i + r < inner {
-                    count += src[idx(o, i + r)] as usize;
-                }
-                if i > r {
-                    count -= src[idx(o, i - r - 1)] as usize;
-                }
-                let lo = i.saturating_sub(r);
-                let hi = (i + r).min(inner - 1);
-                let n = hi - lo + 1;
-                out[idx(o, i)] = if grow { count > 0 } else { count == n };
+            if x > r {
+                count -= src[x - r - 1] as u16;
+            }
+            let n = (x + r).min(w - 1) - x.saturating_sub(r) + 1;
+            out[x] = keep(count, n);
+        }
+    }
+    let mut out = vec![false; w * h];
+    let mut counts = vec![0u16; w];
+    for y in 0..r.min(h) {
+        for (c, &b) in counts.iter_mut().zip(&a[y * w..(y + 1) * w]) {
+            *c += b as u16;
+        }
+    }
+    for y in 0..h {
+        if y + r < h {
+            for (c, &b) in counts.iter_mut().zip(&a[(y + r) * w..(y + r + 1) * w]) {
+                *c += b as u16;
             }
         }
-        out
-    };
-    let a = pass(mask, true);
-    pass(&a, false)
+        if y > r {
+            for (c, &b) in counts.iter_mut().zip(&a[(y - r - 1) * w..(y - r) * w]) {
+                *c -= b as u16;
+            }
+        }
+        let n = (y + r).min(h - 1) - y.saturating_sub(r) + 1;
+        for (o, &c) in out[y * w..(y + 1) * w].iter_mut().zip(&counts) {
+            *o = keep(c, n);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
