@@ -105,6 +105,10 @@ pub struct Policy {
     pub recommended_min_file_bytes: u64,
     /// See `recommended_min_file_bytes`.
     pub recommended_max_file_bytes: u64,
+    /// Below the recommended size, a JPEG is only called soft when its estimated quality is
+    /// under this. Ours: 80 — a clean 1000² product shot at q90–95 is 150–400 KB and sharp;
+    /// below q80 block artefacts show on product edges when zoomed.
+    pub min_sharp_jpeg_quality: f64,
     /// Minimum subject fill: the larger of (subject width / image width, subject height / image
     /// height). Platform rule: the product fills at least 75 % of the frame.
     pub min_subject_fill: f64,
@@ -145,6 +149,7 @@ impl Default for Policy {
             max_long_side_px: 2000,
             recommended_min_file_bytes: 500 * 1000,
             recommended_max_file_bytes: 2 * 1000 * 1000,
+            min_sharp_jpeg_quality: 80.0,
             min_subject_fill: 0.75,
             live_cover_size_px: (1080, 1920),
         }

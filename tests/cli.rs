@@ -134,10 +134,15 @@ fn lint_json_and_exit_codes() {
     let (code, out, _) = run(bin()
         .args(["lint", "--format", "json"])
         .arg(fixture("shoe-main.jpg")));
-    assert_eq!(code, 0, "warnings (file size) do not fail");
+    assert_eq!(code, 0);
     let v = json(&out);
     assert_eq!(v["schema"], "pairproof.lint/1");
-    assert_eq!(v["results"][0]["verdict"], "warn");
+    // 190 KB at JPEG q92: under the 500 KB recommendation but sharp, so no warning (issue 13)
+    assert_eq!(v["results"][0]["verdict"], "pass");
+    let (code, out, _) = run(bin()
+        .args(["lint", "--format", "json"])
+        .arg(fixture("shoe-small-600.jpg")));
+    assert_eq!(code, 1, "{out}");
     let (code, _, _) = run(bin().arg("lint").arg(fixture("shoe-small-600.jpg")));
     assert_eq!(code, 1);
     // A batch with one bad file: every file processed, worst wins.

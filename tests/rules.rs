@@ -157,11 +157,19 @@ fn lint_main_image() {
             rule(&main, id).message
         );
     }
+    // 190 KB is under the 500 KB recommendation, but at JPEG q92 it is small because the
+    // picture is simple, not because it was compressed hard (issue 13): no warning.
+    let size = rule(&main, "lint.file_size_recommended");
+    assert_eq!(size.status, Status::Pass, "{}", size.message);
+    assert_eq!(size.reason, compliance::Reason::SmallButSharp);
+    let q40 = compliance::lint::evaluate(&load("shoe-hidden-q40.jpg"), &p, Profile::Main);
+    let size = rule(&q40, "lint.file_size_recommended");
     assert_eq!(
-        rule(&main, "lint.file_size_recommended").status,
+        size.status,
         Status::Warn,
-        "150 KB is under the 500 KB recommendation"
+        "q40 is small because it is compressed hard"
     );
+    assert_eq!(size.reason, compliance::Reason::SmallAndCompressed);
     let fill = rule(&main, "lint.subject_fill").measured["fill"]
         .as_f64()
         .unwrap();

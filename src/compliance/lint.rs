@@ -56,6 +56,28 @@ fn file_size_recommended(img: &Decoded, policy: &Policy) -> Finding {
         policy.recommended_max_file_bytes,
     );
     let limit = json!([lo, hi]);
+    // A small file is a problem only when it is small because it was compressed hard: a clean
+    // 1000² product shot on white is 150–400 KB at JPEG q95 and looks as sharp as it gets.
+    let quality = match img.format {
+        crate::decode::Format::Jpeg => img.metadata.jpeg_quality.map(|q| q.quality as f64),
+        _ => Some(100.0),
+    };
+    let soft = quality.is_some_and(|q| q < policy.min_sharp_jpeg_quality);
+    if b < lo && !soft {
+        return Finding::new(
+            "lint.file_size_recommended",
+            Status::Pass,
+            Reason::SmallButSharp,
+            json!(b),
+            limit,
+            format!(
+                "{} is below the 500 KB the platform recommends, but it is not compressed hard (quality ≈{:.0}): fine",
+                mib(b),
+                quality.unwrap_or(100.0)
+            ),
+        )
+        .advice();
+    }
     if b < lo {
         Finding::new(
             "lint.file_size_recommended",
@@ -64,8 +86,9 @@ fn file_size_recommended(img: &Decoded, policy: &Policy) -> Finding {
             json!(b),
             limit,
             format!(
-                "{} is below the recommended 500 KB; the platform may show it soft",
-                mib(b)
+                "{} is below the recommended 500 KB and compressed hard (JPEG quality ≈{:.0}); the platform may show it soft",
+                mib(b),
+                quality.unwrap_or(0.0)
             ),
         )
         .with_fix("export at a higher JPEG quality (90+)")
@@ -91,6 +114,7 @@ fn file_size_recommended(img: &Decoded, policy: &Policy) -> Finding {
             limit,
             "file size in the recommended 500 KB – 2 MB",
         )
+        .advice()
     }
 }
 

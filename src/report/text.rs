@@ -22,16 +22,43 @@ fn mark(s: Status) -> &'static str {
     }
 }
 
-/// One block of findings, failures first, aligned on the rule id.
+/// One block of findings, failures first, aligned on the rule id. Passing `hidden.clean.*`
+/// findings with nothing to show are folded into one line.
 pub fn findings(out: &mut String, list: &[Finding]) {
-    let mut sorted: Vec<&Finding> = list.iter().collect();
+    let quiet_clean = |f: &Finding| {
+        f.id.starts_with("hidden.clean.")
+            && f.status == Status::Pass
+            && f.reason == crate::compliance::Reason::NoOverlays
+    };
+    let mut sorted: Vec<&Finding> = list.iter().filter(|f| !quiet_clean(f)).collect();
     sorted.sort_by_key(|f| std::cmp::Reverse(f.status));
+    let folded = list.iter().filter(|f| quiet_clean(f)).count();
     let width = list.iter().map(|f| f.id.len()).max().unwrap_or(0);
     for f in sorted {
-        let _ = writeln!(out, "  {} {:width$}  {}", mark(f.status), f.id, f.message);
+        let advice = if f.origin == crate::compliance::Origin::Advice && f.status == Status::Warn {
+            " (advice)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {} {:width$}  {}{advice}",
+            mark(f.status),
+            f.id,
+            f.message
+        );
         if let Some(fix) = &f.fix {
             let _ = writeln!(out, "       {:width$}  fix: {fix}", "");
         }
+    }
+    if folded > 0 {
+        let _ = writeln!(
+            out,
+            "  {} {:width$}  hidden image clean: no QR code, barcode, frame, banner, sticker, text, watermark or arrow found{}",
+            mark(Status::Pass),
+            "hidden.clean.*",
+            if folded < crate::overlay::Kind::ALL.len() { " (other kinds above)" } else { "" }
+        );
     }
 }
 
