@@ -732,11 +732,12 @@ fn isolated_scan_matches_in_process_and_contains_workers_that_fail() {
     };
     // A small address space cannot hold the larger decoded images and their analysis. How
     // small depends on the binary's own mapped size (16 MiB was enough to start the worker
-    // before the web server and Parquet were linked in; it now needs ≈ 20), so take the
+    // before the web server and Parquet were linked in; it now needs ≈ 20, and the step from
+    // "every file fails" to "none does" is a few MiB wide), so take the
     // smallest limit at which workers start (they fail on an allocation, not at start-up)
     // at least three files fail, but not all.
     let mut chosen = None;
-    for mib in [16, 20, 24, 28, 32, 40] {
+    for mib in [16, 20, 22, 24, 25, 26, 27, 28, 30, 32, 36, 40, 48] {
         // A fresh catalogue each time: what one attempt analysed would be reused by the next.
         let cat = t.path().join(format!("cat-{mib}.sqlite"));
         let (code, doc) = go(&cat, &["--isolate-memory-mib", &mib.to_string()]);

@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import overlays as ov  # noqa: E402
 
-ND = os.path.join(ROOT, "..", "shared", "neardup-bench")
+SOURCES = os.path.join(HERE, "sources.txt")
 TUX = "/usr/share/tuxpaint/stamps"
 GATE = 0.92
 SSIM_ARGS = dict(gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255)
@@ -71,7 +71,7 @@ def oracle_ssim(main_bytes, hidden_bytes):
 # ------------------------------------------------------------------ sources
 
 def dev_sources():
-    want = [l.strip() for l in open(os.path.join(ND, "dev_sources.txt")) if l.strip()]
+    want = [l.strip() for l in open(SOURCES) if l.strip() and not l.startswith("#")]
     out = []
     for sid in want:
         if sid.startswith("tux:"):

@@ -22,7 +22,7 @@ fn skipped(reason: Reason, limit: serde_json::Value, msg: &str) -> Finding {
 }
 
 /// The main image's additions that are overlays (left out of its product mask).
-pub fn overlay_regions<'a>(m: &'a PairMeasures) -> Vec<&'a AddedRegion> {
+pub fn overlay_regions(m: &PairMeasures) -> Vec<&AddedRegion> {
     let Some(d) = &m.diff else { return vec![] };
     d.regions
         .iter()

@@ -153,9 +153,9 @@ pub fn find_blocks(
             s.x1 = s.x1.max(x);
             s.y1 = s.y1.max(y);
             let p = px(i);
-            for c in 0..3 {
-                s.rgb[c] += p[c] as u64;
-                s.rgb2[c] += (p[c] * p[c]) as u64;
+            for (c, &v) in p.iter().enumerate() {
+                s.rgb[c] += v as u64;
+                s.rgb2[c] += (v * v) as u64;
             }
             let (fx, fy) = (x as f64, y as f64);
             s.sx += fx;

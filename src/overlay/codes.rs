@@ -471,7 +471,47 @@ fn percentile_range(l: &Plane, b: &PxBox) -> (f32, f32, f32) {
     (lo, hi, far as f32 / n.max(1) as f32)
 }
 
+/// The cell cluster's box snapped to the pattern: grown by one cell, then rows and columns with
+/// no contrast (range under 40 levels) trimmed from each side, so the quiet-zone test looks at
+/// the margin and not at the code's own edge.
+fn snap(l: &Plane, b: &PxBox) -> PxBox {
+    let (mut x0, mut y0) = (
+        b.x.saturating_sub(CELL as u32) as usize,
+        b.y.saturating_sub(CELL as u32) as usize,
+    );
+    let (mut x1, mut y1) = (
+        ((b.x1() as usize) + CELL).min(l.w),
+        ((b.y1() as usize) + CELL).min(l.h),
+    );
+    let flat_row = |y: usize, x0: usize, x1: usize| {
+        let (mn, mx) = (x0..x1).fold((255u8, 0u8), |(a, c), x| {
+            (a.min(l.at(x, y)), c.max(l.at(x, y)))
+        });
+        mx.saturating_sub(mn) < 40
+    };
+    let flat_col = |x: usize, y0: usize, y1: usize| {
+        let (mn, mx) = (y0..y1).fold((255u8, 0u8), |(a, c), y| {
+            (a.min(l.at(x, y)), c.max(l.at(x, y)))
+        });
+        mx.saturating_sub(mn) < 40
+    };
+    while y1 > y0 + 1 && flat_row(y0, x0, x1) {
+        y0 += 1;
+    }
+    while y1 > y0 + 1 && flat_row(y1 - 1, x0, x1) {
+        y1 -= 1;
+    }
+    while x1 > x0 + 1 && flat_col(x0, y0, y1) {
+        x0 += 1;
+    }
+    while x1 > x0 + 1 && flat_col(x1 - 1, y0, y1) {
+        x1 -= 1;
+    }
+    PxBox::from_bounds(x0, y0, x1, y1)
+}
+
 fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option<Code> {
+    let b = &snap(l, b);
     let (w, h) = (b.width as f32, b.height as f32);
     let side = w.max(h);
     // Texture evidence is for small codes; codes with modules of 1.5 px or more are found by
@@ -479,7 +519,10 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
     if !(15.0..48.0).contains(&side) {
         return None;
     }
-    if w.max(h) > 1.35 * w.min(h) || (cells_busy as f32) < 0.45 * cells_box as f32 {
+    if w.max(h) > 1.35 * w.min(h)
+        || (cells_busy as f32) < 0.45 * cells_box as f32
+        || w.min(h) < 12.0
+    {
         return None;
     }
     let (lo, hi, far) = percentile_range(l, b);
@@ -517,7 +560,7 @@ fn judge_qr(l: &Plane, b: &PxBox, cells_busy: usize, cells_box: usize) -> Option
     // texture evidence alone (no finder runs) must be complete: three dark corners and a
     // light, plain margin on every side
     let busy = cells_busy as f32 / cells_box.max(1) as f32;
-    let tiny_code = side < 40.0 && busy >= 0.7 && quiet >= 3;
+    let tiny_code = side < 40.0 && busy >= 0.7 && quiet >= 4;
     if (quiet < 4 || dark_centres < 3) && finders < 2 && !tiny_code {
         return None;
     }

@@ -463,10 +463,17 @@ pub fn analyse_with(
             continue;
         }
         let placement = place(&b.bbox);
-        let has_text = lines.iter().any(|l| inside(&l.bbox, &b.bbox, 0.7));
+        // On the product, a flat shape counts only with text that reads as drawn on it: one
+        // ink, level with the frame, four glyphs or more (a price sticker); a label's own
+        // pattern, a sole's stitching or a clock face are the product's.
+        let on_product = b.on_product >= 0.9;
+        let has_text = lines.iter().any(|l| {
+            inside(&l.bbox, &b.bbox, 0.7)
+                && (!on_product || (l.one_ink && l.angle_deg.abs() <= 1.5 && l.glyphs.len() >= 3))
+        });
         // On the product a flat shape with a pattern inside may be the product's own (a ball,
         // a clock face); only one carrying text is a sticker there.
-        let content = (0.03..=0.75).contains(&b.content_share) && (b.on_product < 0.9 || has_text);
+        let content = (0.03..=0.75).contains(&b.content_share) && (!on_product || has_text);
         let off_product = product.is_some() && b.on_product <= 0.3;
         // a sticker is a small part of the picture (badges are up to ~25 % of the short side)
         let small_enough = b.bbox.area() as f32 <= 0.12 * (w as f32 * h as f32);

@@ -399,7 +399,7 @@ pub fn shrink_rgb(img: &RgbImage, f: u32) -> RgbImage {
     let (w, h) = (img.width() / f, img.height() / f);
     let raw = img.as_raw();
     let stride = img.width() as usize * 3;
-    let n = (f * f) as u32;
+    let n = f * f;
     let mut out = RgbImage::new(w.max(1), h.max(1));
     for y in 0..h as usize {
         for x in 0..w as usize {

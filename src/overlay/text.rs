@@ -350,9 +350,9 @@ fn clusters_on_plain_surfaces(gs: &[Glyph], used: &[bool], luma: &Plane, out: &m
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for k in 0..idx.len() {
+    for (k, &i) in idx.iter().enumerate() {
         let r = root(&mut parent, k);
-        groups.entry(r).or_default().push(idx[k]);
+        groups.entry(r).or_default().push(i);
     }
     for members in groups.values() {
         let n = members.len();
