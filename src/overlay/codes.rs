@@ -111,14 +111,16 @@ pub fn find(l: &Plane, means: &Plane) -> Vec<Code> {
     out
 }
 
-/// Finder patterns over the whole picture: rows binarised against the 41-px local mean, runs of
-/// dark:light:dark:light:dark in 1:1:3:1:1 (module ≥ 1.5 px), confirmed down the centre column.
-/// Three finders of one module size at the corners of a right isosceles triangle are a code.
-fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
-    let mut hits: Vec<(f32, f32, f32)> = Vec::new();
-    let dark = |x: usize, y: usize| l.at(x, y) as u32 + 10 < means.at(x, y) as u32;
-    for y in 0..l.h {
-        let rs = runs((0..l.w).map(|x| (x, dark(x, y))));
+/// Rows of `[x0, x1) × [y0, y1)` showing the 1:1:3:1:1 finder run, each confirmed by the same
+/// run down the column through its centre: (centre x, row, module size).
+fn finder_hits(
+    l: &Plane,
+    dark: &dyn Fn(usize, usize) -> bool,
+    (x0, y0, x1, y1): (usize, usize, usize, usize),
+) -> Vec<(f32, f32, f32)> {
+    let mut hits = Vec::new();
+    for y in y0..y1 {
+        let rs = runs((x0..x1).map(|x| (x, dark(x, y))));
         for win in rs.windows(5) {
             let Some((cx, unit)) = pattern(win) else {
                 continue;
@@ -135,6 +137,15 @@ fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
             }
         }
     }
+    hits
+}
+
+/// Finder patterns over the whole picture: rows binarised against the 41-px local mean, runs of
+/// dark:light:dark:light:dark in 1:1:3:1:1 (module ≥ 1.5 px), confirmed down the centre column.
+/// Three finders of one module size at the corners of a right isosceles triangle are a code.
+fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
+    let dark = |x: usize, y: usize| l.at(x, y) as u32 + 10 < means.at(x, y) as u32;
+    let hits = finder_hits(l, &dark, (0, 0, l.w, l.h));
     // cluster into finder centres (≥ 2 rows each)
     let mut centres: Vec<(f32, f32, f32, u32)> = Vec::new();
     for (x, y, u) in hits {
@@ -448,17 +459,7 @@ fn percentile_range(l: &Plane, b: &PxBox) -> (f32, f32, f32) {
             n += 1;
         }
     }
-    let q = |p: f32| {
-        let t = (p * n as f32) as u32;
-        let mut acc = 0;
-        for (v, &c) in hist.iter().enumerate() {
-            acc += c;
-            if acc > t {
-                return v as f32;
-            }
-        }
-        255.0
-    };
+    let q = |p: f32| super::raster::quantile(&hist, n, p);
     let (lo, hi) = (q(0.05), q(0.95));
     // share of pixels far from the middle: a binary pattern has few mid-greys
     let (a, bnd) = (lo + (hi - lo) * 0.3, lo + (hi - lo) * 0.7);
@@ -586,30 +587,11 @@ fn finder_runs(l: &Plane, b: &PxBox, mid: f32) -> u32 {
         (b.x1() as usize).min(l.w),
         (b.y1() as usize).min(l.h),
     );
-    let mut hits: Vec<(f32, f32)> = Vec::new();
-    for y in y0..y1 {
-        let rs = runs((x0..x1).map(|x| (x, dark(x, y))));
-        for win in rs.windows(5) {
-            let Some((cx, unit)) = pattern(win) else {
-                continue;
-            };
-            // cross-check: the column through the centre shows the same pattern around y
-            let reach = (4.0 * unit) as usize;
-            let (ya, yb) = (y.saturating_sub(reach), (y + reach + 1).min(l.h));
-            let col = runs((ya..yb).map(|yy| (yy, dark(cx as usize, yy))));
-            if col.windows(5).any(|w| {
-                pattern(w).is_some_and(|(cy, u)| {
-                    (cy - y as f32).abs() <= unit && (u - unit).abs() <= 0.5 * unit
-                })
-            }) {
-                hits.push((cx, y as f32));
-            }
-        }
-    }
+    let hits = finder_hits(l, &dark, (x0, y0, x1, y1));
     // cluster hits lying within a finder's size of each other
     let mut centres: Vec<(f32, f32, u32)> = Vec::new();
     let tol = (b.width.max(b.height) as f32 / 6.0).max(3.0);
-    for (x, y) in hits {
+    for (x, y, _) in hits {
         match centres
             .iter_mut()
             .find(|c| (c.0 - x).abs() <= tol && (c.1 - y).abs() <= tol)

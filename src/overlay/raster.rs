@@ -89,6 +89,19 @@ pub fn local_means(p: &Plane, r: usize) -> Plane {
     }
 }
 
+/// The value below which a share `p` of a 256-bin histogram's `n` counts lie.
+pub fn quantile(hist: &[u32; 256], n: u32, p: f32) -> f32 {
+    let target = (p * n as f32) as u32;
+    let mut acc = 0;
+    for (v, &c) in hist.iter().enumerate() {
+        acc += c;
+        if acc > target {
+            return v as f32;
+        }
+    }
+    255.0
+}
+
 /// An axis-aligned box in pixels: `[x0, x1) × [y0, y1)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct PxBox {
@@ -152,6 +165,19 @@ pub struct Component {
 }
 
 impl Component {
+    /// A component with nothing in it yet (bounds ready for `min`/`max`).
+    fn empty() -> Self {
+        Component {
+            area: 0,
+            x0: u32::MAX,
+            y0: u32::MAX,
+            x1: 0,
+            y1: 0,
+            perimeter: 0,
+            sum_x: 0,
+            sum_y: 0,
+        }
+    }
     pub fn width(&self) -> u32 {
         self.x1 - self.x0 + 1
     }
@@ -254,18 +280,7 @@ pub fn components_by(
         }
         dense[k] = dense[r];
     }
-    let mut comps: Vec<Component> = (0..next)
-        .map(|_| Component {
-            area: 0,
-            x0: u32::MAX,
-            y0: u32::MAX,
-            x1: 0,
-            y1: 0,
-            perimeter: 0,
-            sum_x: 0,
-            sum_y: 0,
-        })
-        .collect();
+    let mut comps: Vec<Component> = (0..next).map(|_| Component::empty()).collect();
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
@@ -319,16 +334,7 @@ pub fn colour_regions(
         let id = comps.len() as u32 + 1;
         let mut sum = [0i64; 3];
         let mut n = 0i64;
-        let mut c = Component {
-            area: 0,
-            x0: u32::MAX,
-            y0: u32::MAX,
-            x1: 0,
-            y1: 0,
-            perimeter: 0,
-            sum_x: 0,
-            sum_y: 0,
-        };
+        let mut c = Component::empty();
         labels[start] = id;
         stack.push(start);
         while let Some(i) = stack.pop() {

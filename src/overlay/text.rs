@@ -610,16 +610,6 @@ fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 
     if n < 8 {
         return 0.0;
     }
-    let q = |p: f32| {
-        let target = (p * n as f32) as u32;
-        let mut acc = 0;
-        for (v, &c) in hist.iter().enumerate() {
-            acc += c;
-            if acc > target {
-                return v as f32;
-            }
-        }
-        255.0
-    };
+    let q = |p: f32| super::raster::quantile(&hist, n, p);
     (q(0.75) - q(0.25)) / 1.35
 }
