@@ -38,16 +38,22 @@ struct Cells {
     ey: Vec<u32>,
 }
 
+impl Cells {
+    fn empty(gw: usize, gh: usize) -> Self {
+        Cells {
+            gw,
+            gh,
+            lo: vec![255; gw * gh],
+            hi: vec![0; gw * gh],
+            ex: vec![0; gw * gh],
+            ey: vec![0; gw * gh],
+        }
+    }
+}
+
 fn cells(l: &Plane, cell: usize) -> Cells {
     let (gw, gh) = (l.w / cell, l.h / cell);
-    let mut c = Cells {
-        gw,
-        gh,
-        lo: vec![255; gw * gh],
-        hi: vec![0; gw * gh],
-        ex: vec![0; gw * gh],
-        ey: vec![0; gw * gh],
-    };
+    let mut c = Cells::empty(gw, gh);
     for y in 0..gh * cell {
         let row = &l.data[y * l.w..(y + 1) * l.w];
         let next = if y + 1 < l.h {
@@ -339,14 +345,7 @@ fn pattern(win: &[(bool, usize, usize)]) -> Option<(f32, f32)> {
 /// steps across the seams between the four are left out, a few percent of the energy).
 fn coarser(c: &Cells) -> Cells {
     let (gw, gh) = (c.gw / 2, c.gh / 2);
-    let mut o = Cells {
-        gw,
-        gh,
-        lo: vec![255; gw * gh],
-        hi: vec![0; gw * gh],
-        ex: vec![0; gw * gh],
-        ey: vec![0; gw * gh],
-    };
+    let mut o = Cells::empty(gw, gh);
     for y in 0..gh {
         for x in 0..gw {
             let k = y * gw + x;

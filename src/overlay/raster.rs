@@ -178,6 +178,16 @@ impl Component {
             sum_y: 0,
         }
     }
+    /// Count pixel (x, y) in (area, bounds, centroid sums).
+    fn add(&mut self, x: usize, y: usize) {
+        self.area += 1;
+        self.x0 = self.x0.min(x as u32);
+        self.y0 = self.y0.min(y as u32);
+        self.x1 = self.x1.max(x as u32);
+        self.y1 = self.y1.max(y as u32);
+        self.sum_x += x as u64;
+        self.sum_y += y as u64;
+    }
     pub fn width(&self) -> u32 {
         self.x1 - self.x0 + 1
     }
@@ -290,13 +300,7 @@ pub fn components_by(
             let l = dense[labels[i] as usize];
             labels[i] = l;
             let c = &mut comps[(l - 1) as usize];
-            c.area += 1;
-            c.x0 = c.x0.min(x as u32);
-            c.y0 = c.y0.min(y as u32);
-            c.x1 = c.x1.max(x as u32);
-            c.y1 = c.y1.max(y as u32);
-            c.sum_x += x as u64;
-            c.sum_y += y as u64;
+            c.add(x, y);
             let edge = x == 0
                 || y == 0
                 || x + 1 == w
@@ -343,13 +347,7 @@ pub fn colour_regions(
                 sum[ch] += rgb[3 * i + ch] as i64;
             }
             n += 1;
-            c.area += 1;
-            c.x0 = c.x0.min(x as u32);
-            c.y0 = c.y0.min(y as u32);
-            c.x1 = c.x1.max(x as u32);
-            c.y1 = c.y1.max(y as u32);
-            c.sum_x += x as u64;
-            c.sum_y += y as u64;
+            c.add(x, y);
 
             for dy in -1i64..=1 {
                 for dx in -1i64..=1 {
