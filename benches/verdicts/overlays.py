@@ -227,12 +227,15 @@ def watermark(img, r, opacity, tiled=False):
     base = img.convert("RGBA")
     if tiled:
         step_x, step_y = layer.width + size * 2, layer.height + size
-        tiles = Image.new("RGBA", base.size, (0, 0, 0, 0))
+        # composite each tile (cropped to the picture): pasting an RGBA layer through its own
+        # alpha would square the opacity
         for yy in range(-layer.height // 2, H, step_y):
             off = (yy // step_y) % 2 * step_x // 2
             for xx in range(-layer.width // 2 + off, W, step_x):
-                tiles.paste(layer, (xx, yy), layer)
-        base = Image.alpha_composite(base, tiles)
+                cx, cy = max(0, -xx), max(0, -yy)
+                piece = layer.crop((cx, cy, min(layer.width, W - xx), min(layer.height, H - yy)))
+                if piece.width > 0 and piece.height > 0:
+                    base.alpha_composite(piece, (xx + cx, yy + cy))
         return base.convert("RGB"), (0, 0, W, H)
     x = r.randint(max(0, W // 2 - layer.width // 2 - W // 6), max(0, min(W - layer.width, W // 2 - layer.width // 2 + W // 6)))
     y = r.randint(max(0, H // 2 - layer.height // 2 - H // 6), max(0, min(H - layer.height, H // 2 - layer.height // 2 + H // 6)))
