@@ -69,6 +69,10 @@ pub struct VerificationSummary {
     pub rotation_deg: Option<f32>,
     pub spread_a: f32,
     pub spread_b: f32,
+    /// Photometric agreement of the shared part (0–1; see `fingerprint::verify`).
+    pub agreement: f32,
+    /// Shift of the transform, base-level pixels (a → b).
+    pub shift: Option<[f32; 2]>,
 }
 
 impl From<&local::Verification> for VerificationSummary {
@@ -84,6 +88,10 @@ impl From<&local::Verification> for VerificationSummary {
                 .map(|t| (t.rotation_deg() * 10.0).round() / 10.0),
             spread_a: (v.spread_a * 1000.0).round() / 1000.0,
             spread_b: (v.spread_b * 1000.0).round() / 1000.0,
+            agreement: (v.agreement * 1000.0).round() / 1000.0,
+            shift: v
+                .transform
+                .map(|t| [(t.tx * 10.0).round() / 10.0, (t.ty * 10.0).round() / 10.0]),
         }
     }
 }

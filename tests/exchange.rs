@@ -190,7 +190,7 @@ fn bad_shards_are_refused_whole_with_codes() {
             format!(
                 "{}\n{}\n",
                 lines[0],
-                lines[1].replace("\"algorithm_version\":2", "\"algorithm_version\":1")
+                lines[1].replace("\"algorithm_version\":3", "\"algorithm_version\":2")
             )
             .into_bytes(),
             "E_SHARD_VERSION",

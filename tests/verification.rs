@@ -82,6 +82,7 @@ fn combined_similarity_rules() {
         spread_a: spread,
         spread_b: spread,
         mirrored: false,
+        agreement: 1.0,
     };
     // Verified geometry: at least 0.86, at most 1.
     assert!((fingerprint::combined_similarity(&hm(120, true), &v(16, 0.3)) - 0.86).abs() < 1e-12);

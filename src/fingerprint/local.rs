@@ -11,7 +11,6 @@
 //! Everything is deterministic (fixed seeds).
 
 use image::{GrayImage, RgbImage};
-use serde::Serialize;
 
 /// Long side of the base level, pixels.
 pub const BASE_SIDE: u32 = 512;
@@ -33,6 +32,34 @@ pub struct Features {
     /// Keypoint positions in base-level pixel coordinates.
     pub points: Vec<[f32; 2]>,
     pub descriptors: Vec<[u64; 4]>,
+    /// The base-level luma reduced by [`THUMB_STEP`] (box mean, rows of
+    /// `thumb_width()`): what photometric verification compares once the features have
+    /// found the transform. Empty when unknown.
+    pub thumb: Vec<u8>,
+}
+
+/// Base-level pixels per thumbnail pixel (a 512-px side gives 64).
+pub const THUMB_STEP: u32 = 8;
+
+/// Box-mean reduction of the base luma by [`THUMB_STEP`] (partial edge cells averaged over
+/// what they hold).
+fn thumbnail(base: &GrayImage) -> Vec<u8> {
+    let (w, h) = base.dimensions();
+    let (tw, th) = (w.div_ceil(THUMB_STEP), h.div_ceil(THUMB_STEP));
+    let mut sum = vec![0u32; (tw * th) as usize];
+    let mut n = vec![0u32; (tw * th) as usize];
+    for (y, row) in base.as_raw().chunks_exact(w as usize).enumerate() {
+        let ty = y as u32 / THUMB_STEP;
+        for (x, &v) in row.iter().enumerate() {
+            let k = (ty * tw + x as u32 / THUMB_STEP) as usize;
+            sum[k] += v as u32;
+            n[k] += 1;
+        }
+    }
+    sum.iter()
+        .zip(&n)
+        .map(|(s, n)| ((s + n / 2) / (*n).max(1)) as u8)
+        .collect()
 }
 
 /// BT.601 luma rounded to 8 bits. `(y + 0.5) as u8` equals `y.round()` for every value this
@@ -220,6 +247,7 @@ fn quantise(v: f32) -> f32 {
 pub fn features(img: &RgbImage) -> Features {
     let base = to_gray(img);
     let (bw, bh) = base.dimensions();
+    let thumb = thumbnail(&base);
     let pat = pattern();
     let margin = PATCH + 3;
     let mut cands: Vec<(f32, f32, i32, [u64; 4])> = Vec::new();
@@ -306,6 +334,7 @@ pub fn features(img: &RgbImage) -> Features {
         height: bh,
         points,
         descriptors,
+        thumb,
     }
 }
 
@@ -313,13 +342,24 @@ impl Features {
     /// Bytes per stored feature: two u16 positions (1/32 px) and a 32-byte descriptor.
     pub const BYTES_PER_FEATURE: usize = 36;
 
-    /// Compact little-endian encoding for the catalogue: width, height (u16 each), then per
-    /// feature x, y (u16, 1/32 px) and the descriptor. Exact: positions are quantised at
-    /// extraction.
+    /// Thumbnail size for a base of `width × height`.
+    pub fn thumb_size(width: u32, height: u32) -> (u32, u32) {
+        (width.div_ceil(THUMB_STEP), height.div_ceil(THUMB_STEP))
+    }
+
+    /// Compact little-endian encoding for the catalogue: width, height (u16 each), the
+    /// thumbnail (its size follows from width and height), then per feature x, y (u16,
+    /// 1/32 px) and the descriptor. Exact: positions are quantised at extraction.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(4 + self.points.len() * Self::BYTES_PER_FEATURE);
+        let (tw, th) = Self::thumb_size(self.width, self.height);
+        let mut out = Vec::with_capacity(
+            4 + (tw * th) as usize + self.points.len() * Self::BYTES_PER_FEATURE,
+        );
         out.extend((self.width as u16).to_le_bytes());
         out.extend((self.height as u16).to_le_bytes());
+        let mut thumb = self.thumb.clone();
+        thumb.resize((tw * th) as usize, 0);
+        out.extend(thumb);
         for (p, d) in self.points.iter().zip(&self.descriptors) {
             out.extend(((p[0] * POINT_STEP) as u16).to_le_bytes());
             out.extend(((p[1] * POINT_STEP) as u16).to_le_bytes());
@@ -332,17 +372,24 @@ impl Features {
 
     /// Inverse of [`Features::encode`]; `None` for a malformed blob.
     pub fn decode(b: &[u8]) -> Option<Features> {
-        if b.len() < 4 || !(b.len() - 4).is_multiple_of(Self::BYTES_PER_FEATURE) {
+        if b.len() < 4 {
             return None;
         }
         let u16at = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+        let (w, h) = (u16at(0) as u32, u16at(2) as u32);
+        let (tw, th) = Self::thumb_size(w, h);
+        let start = 4 + (tw * th) as usize;
+        if b.len() < start || !(b.len() - start).is_multiple_of(Self::BYTES_PER_FEATURE) {
+            return None;
+        }
         let mut f = Features {
-            width: u16at(0) as u32,
-            height: u16at(2) as u32,
+            width: w,
+            height: h,
             points: vec![],
             descriptors: vec![],
+            thumb: b[4..start].to_vec(),
         };
-        for c in b[4..].chunks_exact(Self::BYTES_PER_FEATURE) {
+        for c in b[start..].chunks_exact(Self::BYTES_PER_FEATURE) {
             let u = |i: usize| u16::from_le_bytes([c[i], c[i + 1]]) as f32 / POINT_STEP;
             f.points.push([u(0), u(2)]);
             let mut d = [0u64; 4];
@@ -371,258 +418,22 @@ impl Features {
                 .iter()
                 .map(|d| [d[2], d[3], d[0], d[1]])
                 .collect(),
-        }
-    }
-}
-
-/// Putative matches a → b: nearest neighbour under 64 bits with a 0.8 ratio test, mutual.
-fn matches(a: &Features, b: &Features) -> Vec<(usize, usize)> {
-    let best = |from: &Features, to: &Features| -> Vec<Option<(usize, u32, u32)>> {
-        from.descriptors
-            .iter()
-            .map(|d| {
-                let (mut b1, mut i1, mut b2) = (u32::MAX, usize::MAX, u32::MAX);
-                for (j, e) in to.descriptors.iter().enumerate() {
-                    let h = super::hamming256(d, e);
-                    if h < b1 {
-                        b2 = b1;
-                        b1 = h;
-                        i1 = j;
-                    } else if h < b2 {
-                        b2 = h;
-                    }
+            thumb: {
+                let tw = Self::thumb_size(self.width, self.height).0 as usize;
+                if tw == 0 || !self.thumb.len().is_multiple_of(tw) {
+                    self.thumb.clone()
+                } else {
+                    self.thumb
+                        .chunks_exact(tw)
+                        .flat_map(|r| r.iter().rev().copied())
+                        .collect()
                 }
-                (i1 != usize::MAX).then_some((i1, b1, b2))
-            })
-            .collect()
-    };
-    let ab = best(a, b);
-    let ba = best(b, a);
-    let mut out = Vec::new();
-    for (i, m) in ab.iter().enumerate() {
-        if let Some((j, d1, d2)) = *m {
-            let ratio_ok = (d1 as f32) < 0.8 * d2 as f32 || d2 == u32::MAX;
-            let mutual = ba[j].is_some_and(|(k, _, _)| k == i);
-            if d1 <= 64 && ratio_ok && mutual {
-                out.push((i, j));
-            }
+            },
         }
-    }
-    out
-}
-
-/// A similarity transform `q = A·p + t` with `A = [[a, −b], [b, a]]` (scale s, rotation θ:
-/// a = s·cos θ, b = s·sin θ), mapping image-a base coordinates to image-b base coordinates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Similarity2 {
-    pub a: f32,
-    pub b: f32,
-    pub tx: f32,
-    pub ty: f32,
-}
-
-impl Similarity2 {
-    pub fn apply(&self, p: [f32; 2]) -> [f32; 2] {
-        [
-            self.a * p[0] - self.b * p[1] + self.tx,
-            self.b * p[0] + self.a * p[1] + self.ty,
-        ]
-    }
-    pub fn scale(&self) -> f32 {
-        (self.a * self.a + self.b * self.b).sqrt()
-    }
-    pub fn rotation_deg(&self) -> f32 {
-        self.b.atan2(self.a).to_degrees()
-    }
-    fn from_two(p1: [f32; 2], p2: [f32; 2], q1: [f32; 2], q2: [f32; 2]) -> Option<Similarity2> {
-        let (dpx, dpy) = (p2[0] - p1[0], p2[1] - p1[1]);
-        let (dqx, dqy) = (q2[0] - q1[0], q2[1] - q1[1]);
-        let den = dpx * dpx + dpy * dpy;
-        if den < 1.0 {
-            return None;
-        }
-        let a = (dqx * dpx + dqy * dpy) / den;
-        let b = (dqy * dpx - dqx * dpy) / den;
-        Some(Similarity2 {
-            a,
-            b,
-            tx: q1[0] - (a * p1[0] - b * p1[1]),
-            ty: q1[1] - (b * p1[0] + a * p1[1]),
-        })
-    }
-    fn fit(ps: &[[f32; 2]], qs: &[[f32; 2]]) -> Option<Similarity2> {
-        let n = ps.len() as f32;
-        if ps.len() < 2 {
-            return None;
-        }
-        let (mut px, mut py, mut qx, mut qy) = (0.0, 0.0, 0.0, 0.0);
-        for (p, q) in ps.iter().zip(qs) {
-            px += p[0];
-            py += p[1];
-            qx += q[0];
-            qy += q[1];
-        }
-        let (px, py, qx, qy) = (px / n, py / n, qx / n, qy / n);
-        let (mut sa, mut sb, mut den) = (0.0, 0.0, 0.0);
-        for (p, q) in ps.iter().zip(qs) {
-            let (ux, uy, vx, vy) = (p[0] - px, p[1] - py, q[0] - qx, q[1] - qy);
-            sa += ux * vx + uy * vy;
-            sb += ux * vy - uy * vx;
-            den += ux * ux + uy * uy;
-        }
-        if den < 1e-3 {
-            return None;
-        }
-        let (a, b) = (sa / den, sb / den);
-        Some(Similarity2 {
-            a,
-            b,
-            tx: qx - (a * px - b * py),
-            ty: qy - (b * px + a * py),
-        })
     }
 }
 
-/// Result of geometric verification of one pair (in one orientation).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Verification {
-    pub putative: usize,
-    pub inliers: usize,
-    pub transform: Option<Similarity2>,
-    /// Share of each image's area covered by the inliers' bounding box.
-    pub spread_a: f32,
-    pub spread_b: f32,
-    /// `true` when `b` was matched in mirrored form.
-    pub mirrored: bool,
-}
-
-const INLIER_PX: f32 = 4.0;
-const ITERATIONS: usize = 400;
-
-fn bbox_share(pts: &[[f32; 2]], w: u32, h: u32) -> f32 {
-    if pts.is_empty() {
-        return 0.0;
-    }
-    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-    for p in pts {
-        x0 = x0.min(p[0]);
-        y0 = y0.min(p[1]);
-        x1 = x1.max(p[0]);
-        y1 = y1.max(p[1]);
-    }
-    ((x1 - x0) * (y1 - y0) / (w as f32 * h as f32)).clamp(0.0, 1.0)
-}
-
-/// Verify `b` against `a` (optionally mirrored): matching, then RANSAC with a fixed seed.
-pub fn verify(a: &Features, b: &Features, mirrored: bool) -> Verification {
-    let bm;
-    let b = if mirrored {
-        bm = b.mirrored();
-        &bm
-    } else {
-        b
-    };
-    let m = matches(a, b);
-    let mut out = Verification {
-        putative: m.len(),
-        inliers: 0,
-        transform: None,
-        spread_a: 0.0,
-        spread_b: 0.0,
-        mirrored,
-    };
-    if m.len() < 4 {
-        return out;
-    }
-    let ps: Vec<[f32; 2]> = m.iter().map(|&(i, _)| a.points[i]).collect();
-    let qs: Vec<[f32; 2]> = m.iter().map(|&(_, j)| b.points[j]).collect();
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15 ^ (m.len() as u64);
-    let mut rnd = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
-    let count = |t: &Similarity2| -> Vec<usize> {
-        (0..ps.len())
-            .filter(|&k| {
-                let r = t.apply(ps[k]);
-                let (dx, dy) = (r[0] - qs[k][0], r[1] - qs[k][1]);
-                dx * dx + dy * dy <= INLIER_PX * INLIER_PX
-            })
-            .collect()
-    };
-    let plausible =
-        |t: &Similarity2| (0.25..=4.0).contains(&t.scale()) && t.rotation_deg().abs() <= 30.0;
-    let mut best: Vec<usize> = Vec::new();
-    for _ in 0..ITERATIONS {
-        let i = rnd(ps.len());
-        let j = rnd(ps.len());
-        if i == j {
-            continue;
-        }
-        let Some(t) = Similarity2::from_two(ps[i], ps[j], qs[i], qs[j]) else {
-            continue;
-        };
-        if !plausible(&t) {
-            continue;
-        }
-        let inl = count(&t);
-        if inl.len() > best.len() {
-            best = inl;
-        }
-    }
-    if best.len() < 3 {
-        return out;
-    }
-    // Refit on the inliers and recount once.
-    let sel = |idx: &[usize], v: &[[f32; 2]]| idx.iter().map(|&k| v[k]).collect::<Vec<_>>();
-    if let Some(t) = Similarity2::fit(&sel(&best, &ps), &sel(&best, &qs)).filter(plausible) {
-        let again = count(&t);
-        if again.len() >= best.len() {
-            best = again;
-        }
-        out.transform = Some(t);
-    }
-    out.inliers = best.len();
-    out.spread_a = bbox_share(&sel(&best, &ps), a.width, a.height);
-    out.spread_b = bbox_share(&sel(&best, &qs), b.width, b.height);
-    out
-}
-
-/// Best of the direct and mirrored verification.
-pub fn verify_any(a: &Features, b: &Features) -> Verification {
-    let d = verify(a, b, false);
-    let m = verify(a, b, true);
-    if m.inliers > d.inliers {
-        m
-    } else {
-        d
-    }
-}
-
-/// Inliers needed to call a pair verified. On the benchmark's dev split (4 515 sampled negative
-/// pairs) no unrelated pair reached 14; ≥ 95 % of copies of every transform but vertical flip
-/// exceed 24 (examples/verify_probe.rs).
-pub const MIN_INLIERS: usize = 16;
-/// Smallest share of each image the inliers must span, so a shared logo or a line of text alone
-/// cannot verify two different photos.
-pub const MIN_SPREAD: f32 = 0.02;
-
-impl Verification {
-    pub fn verified(&self) -> bool {
-        self.inliers >= MIN_INLIERS
-            && self.spread_a.min(self.spread_b) >= MIN_SPREAD
-            && self.transform.is_some()
-    }
-
-    /// Similarity implied by the verification: 0.86 at the minimum inlier count rising to 1.0 at
-    /// 100 inliers; `None` when not verified.
-    pub fn similarity(&self) -> Option<f64> {
-        self.verified()
-            .then(|| 0.86 + 0.14 * ((self.inliers - MIN_INLIERS) as f64 / 84.0).min(1.0))
-    }
-}
+pub use super::verify::{verify, verify_any, Similarity2, Verification, MIN_INLIERS, MIN_SPREAD};
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@
 pub mod canonical;
 pub mod local;
 pub mod pdq;
+pub mod verify;
 pub mod windows;
 
 use image::RgbImage;
@@ -25,8 +26,9 @@ pub fn hamming256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
 /// Algorithm id and version, stored with every persisted fingerprint.
 pub const ALGORITHM: &str = "pairproof-pdq-canonical";
 /// Version 2: stored records also carry window hashes and local features (positions
-/// quantised to 1/32 px).
-pub const ALGORITHM_VERSION: u32 = 2;
+/// quantised to 1/32 px). Version 3: the features carry a 1/8 thumbnail of the base level
+/// (photometric agreement of verified pairs), and cached pair scores are re-derived.
+pub const ALGORITHM_VERSION: u32 = 3;
 
 /// PDQ quality below which a hash is "featureless" and never matched on its own (PDQ's own
 /// recommendation: quality < 50 hashes are unreliable).
