@@ -415,8 +415,11 @@ fn a_mixed_folder_groups_like_the_clean_one_and_reports_each_bad_file_once() {
     }
     let cat = t.path().join("cat.sqlite");
     let scan = |dir: &Path| {
+        // `--only-roots`: each folder is grouped on its own (the mixed folder must group like
+        // the clean one), not against the clean folder the catalogue remembers.
         let args: Vec<std::ffi::OsString> = vec![
             "scan".into(),
+            "--only-roots".into(),
             "--format".into(),
             "json".into(),
             "--catalogue".into(),

@@ -1,7 +1,7 @@
 //! The catalogue file: round trip, fast path, locking, corruption, versions, user decisions.
 mod common;
 
-use pairproof::catalogue::store::{Catalogue, FileStat};
+use pairproof::catalogue::store::{Catalogue, FileStat, UserDecision};
 use pairproof::fingerprint;
 
 fn fp(seed: u64) -> fingerprint::Analysis {
@@ -63,7 +63,7 @@ fn a_second_writer_is_refused_at_once() {
     let t = std::time::Instant::now();
     first
         .batch(|b| {
-            b.add_decision("not_a_copy", "a.jpg", Some("b.jpg"))?;
+            b.add_decision(&UserDecision::not_a_copy("a.jpg", "b.jpg"))?;
             let e = second.batch(|_| Ok(())).unwrap_err();
             assert_eq!(e.code(), "E_CATALOGUE_LOCKED");
             Ok(())
@@ -75,14 +75,15 @@ fn a_second_writer_is_refused_at_once() {
     );
     // After the first commits, the second can write.
     second
-        .batch(|b| b.add_decision("reference_root", "/photos/own", None))
+        .batch(|b| {
+            b.add_decision(&UserDecision::ReferenceRoot {
+                folder: "/photos/own".into(),
+            })
+        })
         .unwrap();
     let d = second.decisions().unwrap();
     assert_eq!(d.len(), 2);
-    assert_eq!(
-        d[0],
-        ("not_a_copy".into(), "a.jpg".into(), Some("b.jpg".into()))
-    );
+    assert_eq!(d[0], UserDecision::not_a_copy("a.jpg", "b.jpg"));
 }
 
 #[test]
@@ -175,7 +176,9 @@ fn an_older_schema_is_migrated_by_recomputing_never_mixed() {
         let mut c = Catalogue::open(&path).unwrap();
         c.batch(|b| {
             b.put_record(&sha, &fp(1))?;
-            b.add_decision("reference_root", "/photos/own", None)?;
+            b.add_decision(&UserDecision::ReferenceRoot {
+                folder: "/photos/own".into(),
+            })?;
             b.put_file(
                 "/shop/a.jpg",
                 FileStat {

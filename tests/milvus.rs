@@ -240,6 +240,7 @@ fn scan_and_match_through_milvus_equal_memory() {
         0.85,
         &Default::default(),
         &Backend::Memory,
+        false,
     )
     .unwrap();
     let m2 = scan::match_image(
@@ -248,6 +249,7 @@ fn scan_and_match_through_milvus_equal_memory() {
         0.85,
         &Default::default(),
         &Backend::Milvus(tg.to_string()),
+        false,
     )
     .unwrap();
     let paths =

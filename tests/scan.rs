@@ -7,7 +7,7 @@ use std::process::Command;
 
 use image::RgbImage;
 use pairproof::catalogue::scan::{self, ScanOptions, ScanReport};
-use pairproof::catalogue::store::Catalogue;
+use pairproof::catalogue::store::{Catalogue, UserDecision};
 use pairproof::matching;
 
 fn save(img: &RgbImage, path: &Path) {
@@ -242,11 +242,10 @@ fn reference_folders_and_not_a_copy_decisions_are_respected() {
         c.batch(|b| {
             for o in ["a.png", "a_edit.png"] {
                 let o = std::fs::canonicalize(refdir.join(o)).unwrap();
-                b.add_decision(
-                    "not_a_copy",
+                b.add_decision(&UserDecision::not_a_copy(
                     &listing.display().to_string(),
-                    Some(&o.display().to_string()),
-                )?;
+                    &o.display().to_string(),
+                ))?;
             }
             Ok(())
         })
@@ -269,7 +268,15 @@ fn match_finds_every_copy_of_one_photo() {
         common::bad::jpeg(&common::cases::scene(640, 480, 1), 90),
     )
     .unwrap();
-    let m = scan::match_image(&cat, &q, 0.85, &Default::default(), &Default::default()).unwrap();
+    let m = scan::match_image(
+        &cat,
+        &q,
+        0.85,
+        &Default::default(),
+        &Default::default(),
+        false,
+    )
+    .unwrap();
     let mut found: Vec<String> = m
         .matches
         .iter()
@@ -289,12 +296,17 @@ fn match_finds_every_copy_of_one_photo() {
         .all(|w| w[0].score.similarity >= w[1].score.similarity));
     let none = t.path().join("other.png");
     save(&common::cases::scene(640, 480, 99), &none);
-    assert!(
-        scan::match_image(&cat, &none, 0.85, &Default::default(), &Default::default())
-            .unwrap()
-            .matches
-            .is_empty()
-    );
+    assert!(scan::match_image(
+        &cat,
+        &none,
+        0.85,
+        &Default::default(),
+        &Default::default(),
+        false
+    )
+    .unwrap()
+    .matches
+    .is_empty());
 }
 
 #[test]
@@ -456,7 +468,15 @@ fn cli_formats_and_exit_codes() {
     assert_eq!(o.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["schema"], "pairproof.match/1");
-    assert_eq!(doc["matches"].as_array().unwrap().len(), 3);
+    // Its two copies; the catalogued query file itself is not its own copy.
+    let found: Vec<&str> = doc["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|p| !p.ends_with("/b.png")), "{found:?}");
 }
 
 fn many_images(dir: &Path, n: u64) {
@@ -524,11 +544,23 @@ fn match_works_while_a_scan_is_writing() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let q = dir.join("q03.png");
+    // A copy of a catalogued photo, from outside the catalogue.
+    let q = t.path().join("query.png");
+    save(
+        &image::imageops::flip_horizontal(&common::cases::scene(700, 500, 303)),
+        &q,
+    );
     let mut queries = 0;
     while child.try_wait().unwrap().is_none() {
-        let m =
-            scan::match_image(&cat, &q, 0.85, &Default::default(), &Default::default()).unwrap();
+        let m = scan::match_image(
+            &cat,
+            &q,
+            0.85,
+            &Default::default(),
+            &Default::default(),
+            false,
+        )
+        .unwrap();
         assert!(m.matches.iter().any(|h| h.path.ends_with("q03.png")));
         queries += 1;
     }
@@ -592,7 +624,7 @@ fn a_corrupt_catalogue_is_rebuilt_with_its_decisions() {
     scan::scan(&cat, &opts, &|_| {}).unwrap();
     {
         let mut c = Catalogue::open(&cat).unwrap();
-        c.batch(|b| b.add_decision("not_a_copy", "/x/1.jpg", Some("/x/2.jpg")))
+        c.batch(|b| b.add_decision(&UserDecision::not_a_copy("/x/1.jpg", "/x/2.jpg")))
             .unwrap();
     }
     // Overwrite the root page of the fingerprints table with garbage (structural damage).
@@ -650,9 +682,14 @@ fn a_corrupt_catalogue_is_rebuilt_with_its_decisions() {
     assert_eq!(c.decisions().unwrap().len(), 2);
     assert_eq!(c.fingerprint_count().unwrap(), 0);
     drop(c);
-    // The reference root is still remembered; the next scan recomputes and groups as before.
+    // The reference root is still remembered (and so walked again: references stay in force
+    // until removed); the next scan recomputes and groups as before.
     let r = run(&cat, std::slice::from_ref(&dir));
-    assert_eq!(r.stats.analysed, 8);
+    assert_eq!(
+        r.stats.analysed,
+        8 + 1,
+        "the shop and the remembered reference folder"
+    );
     assert_eq!(names(&r, &dir), expected);
     assert_eq!(
         r.reference_roots.len(),

@@ -83,8 +83,10 @@ fn tier1(a: &Entry, b: &Entry) -> bool {
     })
 }
 
-/// All candidate pairs (i < j) among `entries`, sorted.
-pub fn self_candidates(entries: &[&Entry]) -> Vec<(u32, u32)> {
+/// All candidate pairs (i < j) among `entries` that involve at least one entry marked in
+/// `involve` (the images of today's scan; all `true` compares everything with everything),
+/// sorted.
+pub fn self_candidates(entries: &[&Entry], involve: &[bool]) -> Vec<(u32, u32)> {
     // Tier 1: multi-index over every reliable view's original hash.
     let mut owner = Vec::new();
     let mut hashes = Vec::new();
@@ -95,12 +97,13 @@ pub fn self_candidates(entries: &[&Entry]) -> Vec<(u32, u32)> {
         }
     }
     let index = MultiIndex::build(hashes);
-    let mut pairs: Vec<(u32, u32)> = entries
+    let queries: Vec<usize> = (0..entries.len()).filter(|&i| involve[i]).collect();
+    let mut pairs: Vec<(u32, u32)> = queries
         .par_iter()
-        .enumerate()
         .map_init(
             || index.scratch(),
-            |scratch, (i, e)| {
+            |scratch, &i| {
+                let e = entries[i];
                 let mut out = Vec::new();
                 for v in &e.views {
                     for q in v {
@@ -117,14 +120,16 @@ pub fn self_candidates(entries: &[&Entry]) -> Vec<(u32, u32)> {
         )
         .flatten()
         .collect();
-    // Tier 2: every pair of textured images, exactly.
-    let tier2_pairs: Vec<(u32, u32)> = (0..entries.len())
-        .into_par_iter()
-        .flat_map_iter(|i| {
+    // Tier 2: every pair of textured images with a query among them, exactly.
+    let tier2_pairs: Vec<(u32, u32)> = queries
+        .par_iter()
+        .flat_map_iter(|&i| {
             let a = entries[i];
-            (i + 1..entries.len())
+            (0..entries.len())
+                // A pair of two queries is tried once, from its lower index.
+                .filter(move |&j| j != i && !(involve[j] && j < i))
                 .filter(move |&j| tier2(a, entries[j]))
-                .map(move |j| (i as u32, j as u32))
+                .map(move |j| (i.min(j) as u32, i.max(j) as u32))
         })
         .collect();
     pairs.extend(tier2_pairs);

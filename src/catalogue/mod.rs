@@ -4,6 +4,7 @@
 //! enter a catalogue as Parquet / JSON-lines rows ([`exchange`]).
 
 pub mod candidates;
+pub mod decisions;
 pub mod exchange;
 pub mod lock;
 #[cfg(feature = "milvus")]
@@ -11,3 +12,4 @@ pub mod milvus;
 pub mod scan;
 pub mod search;
 pub mod store;
+pub mod words;

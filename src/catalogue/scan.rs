@@ -16,7 +16,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::candidates::{self, Entry};
-use super::store::{CachedScore, Catalogue, CatalogueError, FileStat};
+use super::store::{CachedScore, Catalogue, CatalogueError, FileStat, UserDecision};
+use super::words::{FeatureIndex, Keys, Params};
 use crate::decode;
 use crate::error::Error;
 use crate::fingerprint::{self, Analysis, Dihedral};
@@ -69,6 +70,13 @@ pub struct ScanOptions {
     pub isolate: Option<crate::isolate::Isolation>,
     /// Where candidate pairs come from.
     pub backend: Backend,
+    /// Compare today's images only with each other (`--only-roots`), not with every image the
+    /// catalogue remembers.
+    pub only_roots: bool,
+    /// Also retrieve candidates by local features (`--partial`): finds collages, screenshots,
+    /// heavy crops and new backgrounds, at the cost of more verification; see
+    /// `catalogue::words` and docs/accuracy.md for what it joins.
+    pub partial: bool,
 }
 
 /// Where candidate pairs come from: memory (multi-index + windows, the default) or a Milvus
@@ -160,30 +168,48 @@ fn milvus_candidates(
         .collect())
 }
 
-fn self_pairs(backend: &Backend, items: &[Item]) -> Result<Vec<(u32, u32)>, BackendError> {
+/// Candidate pairs (i < j) among `items` that involve one of today's items: from the hashes
+/// (in memory or Milvus) and from the local-feature index (`keys[i]` are item i's).
+fn candidate_pairs(
+    backend: &Backend,
+    items: &[Item],
+    keys: Option<&[Keys]>,
+) -> Result<Vec<(u32, u32)>, BackendError> {
     let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
-    match backend {
-        Backend::Memory => Ok(candidates::self_candidates(&entries)),
+    let involve: Vec<bool> = items.iter().map(|i| i.today).collect();
+    let mut pairs = match backend {
+        Backend::Memory => candidates::self_candidates(&entries, &involve),
         #[cfg(feature = "milvus")]
         Backend::Milvus(t) => {
-            let per = milvus_candidates(t, items, &entries, true)?;
-            let mut pairs: Vec<(u32, u32)> = per
-                .into_iter()
-                .enumerate()
-                .flat_map(|(i, js)| {
-                    let i = i as u32;
+            let queries: Vec<u32> = (0..items.len() as u32)
+                .filter(|&i| involve[i as usize])
+                .collect();
+            let qe: Vec<&Entry> = queries.iter().map(|&i| entries[i as usize]).collect();
+            let per = milvus_candidates(t, items, &qe, true)?;
+            per.into_iter()
+                .zip(queries)
+                .flat_map(|(js, i)| {
                     js.into_iter()
                         .filter(move |&j| j != i)
                         .map(move |j| (i.min(j), i.max(j)))
                 })
-                .collect();
-            pairs.sort_unstable();
-            pairs.dedup();
-            Ok(pairs)
+                .collect()
         }
         #[cfg(not(feature = "milvus"))]
-        Backend::Milvus(t) => Err(not_built(t)),
+        Backend::Milvus(t) => return Err(not_built(t)),
+    };
+    if let Some(keys) = keys {
+        let ids: Vec<(u32, &Keys)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (i as u32, k))
+            .collect();
+        let index = FeatureIndex::build(&ids, &Params::DEFAULT);
+        pairs.extend(index.self_pairs(keys, &involve));
     }
+    pairs.sort_unstable();
+    pairs.dedup();
+    Ok(pairs)
 }
 
 #[cfg(not(feature = "milvus"))]
@@ -207,6 +233,8 @@ impl ScanOptions {
             wait: false,
             isolate: None,
             backend: Backend::Memory,
+            only_roots: false,
+            partial: false,
         }
     }
 }
@@ -254,6 +282,22 @@ pub fn path_key(p: &Path) -> String {
             )
         }
     }
+}
+
+/// The path a catalogue key names (inverse of [`path_key`]).
+pub fn key_path(k: &str) -> PathBuf {
+    if let Some(b64) = k.strip_prefix(B64_KEY) {
+        use base64::Engine;
+        if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(b64) {
+            #[cfg(unix)]
+            return PathBuf::from(
+                <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&bytes),
+            );
+            #[cfg(not(unix))]
+            return PathBuf::from(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    PathBuf::from(k)
 }
 
 /// A key as people see it (lossy for non-UTF-8 names) and the exact bytes in base64 if needed.
@@ -367,6 +411,12 @@ pub struct ScanStats {
     pub ignored_non_images: usize,
     /// Catalogue rows of files that vanished from a completely scanned root.
     pub removed_vanished: usize,
+    /// Catalogued images outside today's folders that today's images were compared with (the
+    /// catalogue's memory; 0 with `--only-roots`).
+    pub remembered: usize,
+    /// Catalogued paths that no longer exist on disk (left out; the scan of their folder
+    /// forgets them).
+    pub remembered_missing: usize,
     pub candidate_pairs: usize,
     pub duplicate_pairs: usize,
 }
@@ -718,6 +768,9 @@ struct Item {
     paths: Vec<String>,
     /// Every path is under a reference folder (pairs of such items are not reported).
     reference: bool,
+    /// Seen by today's walk (the other items are the catalogue's memory): only pairs and
+    /// groups involving today's items are looked for and reported.
+    today: bool,
     /// Per path: under a reference folder (a content can be both a reference original and a
     /// copy elsewhere).
     path_reference: Vec<bool>,
@@ -878,7 +931,10 @@ fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Group> {
                 ));
             }
         }
-        if members.len() < 2 || members.iter().all(|m| m.reference) {
+        if members.len() < 2
+            || members.iter().all(|m| m.reference)
+            || !idx.iter().any(|&i| items[i].today)
+        {
             continue;
         }
         members.sort_by(|a, b| a.path.cmp(&b.path));
@@ -925,39 +981,29 @@ pub fn scan(
             .collect()
     };
     let reference_roots = abs(&opts.reference);
-    {
-        let known: BTreeSet<String> = cat
-            .decisions()?
-            .into_iter()
-            .filter(|(k, _, _)| k == "reference_root")
-            .map(|(_, a, _)| a)
-            .collect();
-        cat.batch(|b| {
-            for r in &reference_roots {
-                if !known.contains(r) {
-                    b.add_decision("reference_root", r, None)?;
-                }
+    let decisions = cat.decisions()?;
+    cat.batch(|b| {
+        for r in &reference_roots {
+            let d = UserDecision::ReferenceRoot { folder: r.clone() };
+            if !decisions.contains(&d) {
+                b.add_decision(&d)?;
             }
-            Ok(())
-        })?;
-    }
-    let all_reference: Vec<String> = cat
-        .decisions()?
-        .into_iter()
-        .filter(|(k, _, _)| k == "reference_root")
-        .map(|(_, a, _)| a)
+        }
+        Ok(())
+    })?;
+    let decisions = cat.decisions()?;
+    let all_reference: Vec<String> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            UserDecision::ReferenceRoot { folder } => Some(folder.clone()),
+            UserDecision::NotACopy { .. } => None,
+        })
         .collect();
-    let not_a_copy: BTreeSet<(String, String)> = cat
-        .decisions()?
-        .into_iter()
-        .filter(|(k, _, b)| k == "not_a_copy" && b.is_some())
-        .map(|(_, a, b)| {
-            let b = b.unwrap_or_default();
-            if a <= b {
-                (a, b)
-            } else {
-                (b, a)
-            }
+    let not_a_copy: BTreeSet<UserDecision> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            UserDecision::NotACopy { a, b } => Some(UserDecision::not_a_copy(a, b)),
+            UserDecision::ReferenceRoot { .. } => None,
         })
         .collect();
 
@@ -967,6 +1013,16 @@ pub fn scan(
     });
     let mut roots: Vec<PathBuf> = opts.roots.clone();
     roots.extend(opts.reference.iter().cloned());
+    // Reference folders recorded by earlier scans stay in force: walked again (cheap for
+    // unchanged files) unless gone.
+    if !opts.only_roots {
+        for r in &all_reference {
+            let p = PathBuf::from(r);
+            if p.exists() && !reference_roots.contains(r) {
+                roots.push(p);
+            }
+        }
+    }
     let walked = walk(&roots);
     let mut stats = ScanStats {
         images: walked.images.len(),
@@ -1008,27 +1064,55 @@ pub fn scan(
 
     // Match.
     let mut by_sha: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
-    for (p, sha) in usable {
-        by_sha.entry(sha).or_default().push(p);
+    for (p, sha) in &usable {
+        by_sha.entry(*sha).or_default().push(p.clone());
     }
+    let today: BTreeSet<[u8; 32]> = by_sha.keys().copied().collect();
+    let seen: BTreeSet<&String> = usable.iter().map(|(p, _)| p).collect();
     let mut items = Vec::with_capacity(by_sha.len());
+    let mut keys = Vec::with_capacity(by_sha.len());
     {
         let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        if !opts.only_roots {
+            // The catalogue's memory: every other catalogued file that still exists.
+            for (p, sha) in c.files()? {
+                if seen.contains(&p) {
+                    continue;
+                }
+                if !key_path(&p).exists() {
+                    stats.remembered_missing += 1;
+                    continue;
+                }
+                stats.remembered += 1;
+                by_sha.entry(sha).or_default().push(p);
+            }
+        }
         for (sha, mut paths) in by_sha {
             paths.sort();
+            paths.dedup();
             let Some(a) = c.hashes(&sha)? else { continue };
+            if opts.partial {
+                let f = c.features(&sha)?.unwrap_or_default();
+                keys.push(Keys::of(&f, &Params::DEFAULT));
+            }
             let path_reference: Vec<bool> =
                 paths.iter().map(|p| under_any(p, &all_reference)).collect();
             items.push(Item {
                 sha,
                 paths,
                 reference: path_reference.iter().all(|r| *r),
+                today: today.contains(&sha),
                 path_reference,
                 entry: Entry::from_analysis(a),
             });
         }
     }
-    let mut pairs = self_pairs(&opts.backend, &items)?;
+    let mut pairs = candidate_pairs(
+        &opts.backend,
+        &items,
+        opts.partial.then_some(keys.as_slice()),
+    )?;
+    drop(keys);
     pairs.retain(|&(i, j)| !(items[i as usize].reference && items[j as usize].reference));
     stats.candidate_pairs = pairs.len();
     progress(Progress::Stage {
@@ -1044,14 +1128,10 @@ pub fn scan(
             }
             // "Not a copy" marks hold for any path pair of the two contents.
             !items[*i as usize].paths.iter().any(|a| {
-                items[*j as usize].paths.iter().any(|b| {
-                    let k = if a <= b {
-                        (a.clone(), b.clone())
-                    } else {
-                        (b.clone(), a.clone())
-                    };
-                    not_a_copy.contains(&k)
-                })
+                items[*j as usize]
+                    .paths
+                    .iter()
+                    .any(|b| not_a_copy.contains(&UserDecision::not_a_copy(a, b)))
             })
         })
         .collect();
@@ -1125,6 +1205,7 @@ pub fn match_image(
     min_similarity: f64,
     limits: &Limits,
     backend: &Backend,
+    partial: bool,
 ) -> Result<MatchReport, MatchError> {
     if !catalogue.exists() {
         return Err(MatchError::Catalogue(CatalogueError::Io {
@@ -1140,14 +1221,28 @@ pub fn match_image(
     for (p, sha) in cat.files()? {
         by_sha.entry(sha).or_default().push(p);
     }
+    // The query file itself, when it is catalogued, is not its own copy.
+    let own = std::fs::canonicalize(query)
+        .map(|p| path_key(&p))
+        .unwrap_or_else(|_| path_key(query));
     let mut items = Vec::new();
-    for (sha, paths) in by_sha {
+    let mut keys = Vec::new();
+    for (sha, mut paths) in by_sha {
+        paths.retain(|p| *p != own);
+        if paths.is_empty() {
+            continue;
+        }
         if let Some(a) = cat.hashes(&sha)? {
+            if partial {
+                let f = cat.features(&sha)?.unwrap_or_default();
+                keys.push((items.len() as u32, Keys::of(&f, &Params::DEFAULT)));
+            }
             items.push(Item {
                 sha,
                 path_reference: vec![false; paths.len()],
                 paths,
                 reference: false,
+                today: false,
                 entry: Entry::from_analysis(a),
             });
         }
@@ -1157,7 +1252,19 @@ pub fn match_image(
         windows: qa.windows.clone(),
         features: Default::default(),
     });
-    let cands: Vec<u32> = match backend {
+    let by_words: Vec<u32> = if !partial {
+        vec![]
+    } else {
+        let ids: Vec<(u32, &Keys)> = keys.iter().map(|(i, k)| (*i, k)).collect();
+        let index = FeatureIndex::build(&ids, &Params::DEFAULT);
+        index
+            .query(&Keys::of(&qa.features, &Params::DEFAULT), None)
+            .into_iter()
+            .map(|v| v.image)
+            .collect()
+    };
+    drop(keys);
+    let mut cands: Vec<u32> = match backend {
         Backend::Memory => {
             let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
             candidates::query_candidates(&q_entry, &entries)
@@ -1182,6 +1289,9 @@ pub fn match_image(
         #[cfg(not(feature = "milvus"))]
         Backend::Milvus(t) => return Err(not_built(t).into()),
     };
+    cands.extend(by_words);
+    cands.sort_unstable();
+    cands.dedup();
     let mut matches = Vec::new();
     for &i in &cands {
         let it = &items[i as usize];
@@ -1232,14 +1342,4 @@ pub fn match_image(
         candidates: cands.len(),
         matches,
     })
-}
-
-/// Record that two files are not copies of each other (they are never grouped again). Takes
-/// the scan lock, so it fails fast with `E_CATALOGUE_LOCKED` while a scan runs.
-pub fn record_not_a_copy(catalogue: &Path, a: &Path, b: &Path) -> Result<(), ScanError> {
-    let _lock = super::lock::ScanLock::acquire(catalogue)?;
-    let mut cat = Catalogue::open(catalogue)?;
-    let (a, b) = (path_key(a), path_key(b));
-    cat.batch(|t| t.add_decision("not_a_copy", &a, Some(&b)))?;
-    Ok(())
 }

@@ -602,16 +602,28 @@ impl Catalogue {
         &self.path
     }
 
-    /// User decisions (reference roots, "not a copy" marks), oldest first.
-    pub fn decisions(&self) -> Result<Vec<(String, String, Option<String>)>, CatalogueError> {
+    /// User decisions (reference folders, "not a copy" marks), oldest first; rows of a kind
+    /// this version does not know are left out.
+    pub fn decisions(&self) -> Result<Vec<UserDecision>, CatalogueError> {
         let mut st = self
             .conn
             .prepare("SELECT kind, a, b FROM decisions ORDER BY id")
             .map_err(self.err())?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
             .map_err(self.err())?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+        let mut out = Vec::new();
+        for r in rows {
+            let (k, a, b) = r.map_err(self.err())?;
+            out.extend(UserDecision::from_row(&k, a, b));
+        }
+        Ok(out)
     }
 
     /// (content, path) of every current-algorithm record, one entry per file row pointing at
@@ -778,7 +790,8 @@ impl Batch<'_> {
             .map_err(self.err())
     }
 
-    pub fn add_decision(&self, kind: &str, a: &str, b: Option<&str>) -> Result<(), CatalogueError> {
+    pub fn add_decision(&self, d: &UserDecision) -> Result<(), CatalogueError> {
+        let (kind, a, b) = d.row();
         self.tx
             .execute(
                 "INSERT INTO decisions (kind, a, b) VALUES (?1, ?2, ?3)",
@@ -786,6 +799,19 @@ impl Batch<'_> {
             )
             .map_err(self.err())?;
         Ok(())
+    }
+
+    /// Remove every row of decision `d` (a "not a copy" mark in either order); how many.
+    pub fn remove_decision(&self, d: &UserDecision) -> Result<usize, CatalogueError> {
+        let (kind, a, b) = d.row();
+        let n = self
+            .tx
+            .execute(
+                "DELETE FROM decisions WHERE kind = ?1 AND ((a = ?2 AND b IS ?3) OR (a = ?3 AND b IS ?2))",
+                params![kind, a, b],
+            )
+            .map_err(self.err())?;
+        Ok(n)
     }
 }
 
@@ -797,7 +823,45 @@ pub fn raw_execute_for_tests(path: &Path, sql: &str) -> Result<usize, CatalogueE
     conn.execute(sql, []).map_err(|e| classify(path, e))
 }
 
-/// One user decision, as exported before a rebuild.
+/// A user decision the catalogue keeps across scans.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UserDecision {
+    /// A folder of the seller's own originals: copies of its images elsewhere are reported,
+    /// pairs inside it are not.
+    ReferenceRoot { folder: String },
+    /// Two files the seller marked as not copies of each other (catalogue keys).
+    NotACopy { a: String, b: String },
+}
+
+impl UserDecision {
+    /// The table row: kind, a, b.
+    fn row(&self) -> (&'static str, &str, Option<&str>) {
+        match self {
+            UserDecision::ReferenceRoot { folder } => ("reference_root", folder, None),
+            UserDecision::NotACopy { a, b } => ("not_a_copy", a, Some(b)),
+        }
+    }
+
+    fn from_row(kind: &str, a: String, b: Option<String>) -> Option<UserDecision> {
+        match (kind, b) {
+            ("reference_root", _) => Some(UserDecision::ReferenceRoot { folder: a }),
+            ("not_a_copy", Some(b)) => Some(UserDecision::NotACopy { a, b }),
+            _ => None,
+        }
+    }
+
+    /// A "not a copy" mark with its two keys in order (marks hold in both directions).
+    pub fn not_a_copy(a: &str, b: &str) -> UserDecision {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        UserDecision::NotACopy {
+            a: a.to_string(),
+            b: b.to_string(),
+        }
+    }
+}
+
+/// One user decision, as exported before a rebuild (the table row with its note and time).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Decision {
     pub kind: String,

@@ -1,6 +1,7 @@
-//! `catalogue rebuild|export|import|decisions`.
+//! `catalogue rebuild|export|import|decisions|references|not-a-copy`.
 use std::path::PathBuf;
 
+use pairproof::catalogue::decisions::{self, ReferenceChange};
 use pairproof::catalogue::{exchange, lock::ScanLock, store};
 
 use super::scan::default_catalogue;
@@ -35,6 +36,40 @@ pub enum CatalogueCommand {
     },
     /// Print the user decisions (reference folders, "not a copy" marks) as JSON.
     Decisions {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+    },
+    /// Reference folders of your own originals, remembered until removed: every scan walks
+    /// them and reports copies of their images elsewhere (never pairs inside them).
+    #[command(subcommand)]
+    References(ReferencesCommand),
+    /// Mark two files as not copies of each other: no scan groups them again.
+    NotACopy {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        a: PathBuf,
+        b: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ReferencesCommand {
+    /// Record folders as references (they must exist).
+    Add {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        #[arg(required = true)]
+        folders: Vec<PathBuf>,
+    },
+    /// Forget reference folders (their images stay catalogued).
+    Remove {
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        #[arg(required = true)]
+        folders: Vec<PathBuf>,
+    },
+    /// List the reference folders in force.
+    List {
         #[arg(long)]
         catalogue: Option<PathBuf>,
     },
@@ -81,6 +116,31 @@ pub fn run(c: CatalogueCommand) -> u8 {
             let path = catalogue.unwrap_or_else(default_catalogue);
             report(exchange::import_into(&path, &files))
         }
+        CatalogueCommand::References(r) => references(r),
+        CatalogueCommand::NotACopy { catalogue, a, b } => {
+            let path = catalogue.unwrap_or_else(default_catalogue);
+            for p in [&a, &b] {
+                if let Err(e) = std::fs::metadata(p) {
+                    let e = pairproof::error::Error::from_io(p, e);
+                    eprintln!("error[{}]: {e}", e.code());
+                    return 2;
+                }
+            }
+            match decisions::record_not_a_copy(&path, &a, &b) {
+                Ok(()) => {
+                    eprintln!(
+                        "recorded: {} and {} are not copies of each other",
+                        a.display(),
+                        b.display()
+                    );
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error[{}]: {e}", e.code());
+                    2
+                }
+            }
+        }
         CatalogueCommand::Decisions { catalogue } => {
             let path = catalogue.unwrap_or_else(default_catalogue);
             match store::read_decisions_best_effort(&path) {
@@ -98,6 +158,27 @@ pub fn run(c: CatalogueCommand) -> u8 {
                     2
                 }
             }
+        }
+    }
+}
+
+fn references(c: ReferencesCommand) -> u8 {
+    let (catalogue, change) = match c {
+        ReferencesCommand::Add { catalogue, folders } => (catalogue, ReferenceChange::Add(folders)),
+        ReferencesCommand::Remove { catalogue, folders } => {
+            (catalogue, ReferenceChange::Remove(folders))
+        }
+        ReferencesCommand::List { catalogue } => (catalogue, ReferenceChange::List),
+    };
+    let path = catalogue.unwrap_or_else(default_catalogue);
+    match decisions::edit_references(&path, &change) {
+        Ok(r) => {
+            super::print_json(&r);
+            0
+        }
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            2
         }
     }
 }

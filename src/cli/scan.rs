@@ -56,6 +56,15 @@ pub struct ScanArgs {
     /// `--features milvus`; docs/scale.md). Verification is local either way.
     #[arg(long, default_value = "memory")]
     backend: scan::Backend,
+    /// Compare the scanned folders' images only with each other, not with every image the
+    /// catalogue remembers from earlier scans (and do not walk remembered reference folders).
+    #[arg(long)]
+    only_roots: bool,
+    /// Also look for partial copies — collages, phone screenshots, heavy crops, products cut
+    /// out onto a new background — by local features (slower; images that share a template,
+    /// such as screenshots of one app, can be grouped: docs/accuracy.md).
+    #[arg(long)]
+    partial: bool,
     /// Files per committed transaction (a killed scan loses at most one batch of work).
     #[arg(long, default_value_t = 128, hide = true)]
     batch_files: usize,
@@ -72,6 +81,9 @@ pub struct MatchArgs {
     min_similarity: f64,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// Also look for partial copies (collages, screenshots, heavy crops) by local features.
+    #[arg(long)]
+    partial: bool,
     /// Candidate search: `memory` (default) or milvus://HOST:PORT/COLLECTION (build with
     /// `--features milvus`; docs/scale.md). Verification is local either way.
     #[arg(long, default_value = "memory")]
@@ -129,6 +141,8 @@ pub fn scan(a: ScanArgs) -> u8 {
     opts.batch_files = a.batch_files.max(1);
     opts.wait = a.wait;
     opts.backend = a.backend;
+    opts.only_roots = a.only_roots;
+    opts.partial = a.partial;
     if a.isolate {
         let exe = match std::env::current_exe() {
             Ok(p) => p,
@@ -404,6 +418,7 @@ pub fn match_cmd(a: MatchArgs) -> u8 {
         a.min_similarity,
         &Default::default(),
         &a.backend,
+        a.partial,
     ) {
         Ok(r) => r,
         Err(e) => {

@@ -631,7 +631,7 @@ pub async fn decision(State(st): St, Json(d): Json<DecisionBody>) -> ApiResult<J
     let b = under_roots(&st, &d.b)?;
     let cat = st.opts.catalogue.clone();
     let r = cpu(&st, move || {
-        crate::catalogue::scan::record_not_a_copy(&cat, &a, &b)
+        crate::catalogue::decisions::record_not_a_copy(&cat, &a, &b)
     })
     .await?;
     r.map_err(|e| {
