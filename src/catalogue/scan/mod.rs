@@ -1,0 +1,356 @@
+//! `scan` and `match`: walk folders into the catalogue, then find near-duplicates.
+//!
+//! Stages, one way: **walk** (list image files, no symlinks followed) → **fingerprint** (each
+//! file's content analysed once, ever: the (device, inode, size, mtime) fast path, then the
+//! content SHA-256, so renamed and moved files are not re-analysed; batches committed in their
+//! own transactions, so a killed scan resumes where it stopped) → **match** (candidates from
+//! hashes, see [`super::candidates`], then every candidate scored exactly as `compare` scores
+//! it) → **groups** (connected components of the pairs at or above the threshold, in a
+//! deterministic order).
+
+mod backend;
+mod group;
+mod ingest;
+mod paths;
+mod query;
+mod report;
+mod verify;
+mod walk;
+
+pub use backend::{Backend, BackendError};
+pub use paths::{key_display, key_path, path_key};
+pub use query::{match_image, MatchError, MatchHit, MatchReport};
+pub use report::{Group, Member, PairScore, Problem, ScanReport, ScanStats};
+pub use walk::{walk, Walked};
+
+use backend::candidate_pairs;
+#[cfg(not(feature = "milvus"))]
+use backend::not_built;
+use group::group;
+use ingest::fingerprint_stage;
+use verify::verify_candidates;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::catalogue::candidates::Entry;
+use crate::catalogue::store::{Catalogue, CatalogueError, UserDecision};
+use crate::catalogue::words::{Keys, Params};
+use crate::fingerprint::{self};
+use crate::policy::Limits;
+
+pub const SCAN_SCHEMA: &str = "pairproof.scan/1";
+pub const MATCH_SCHEMA: &str = "pairproof.match/1";
+
+/// Code for a symbolic link found by the walk: listed, never followed (a link can point
+/// outside the scanned folders or into a loop).
+pub const W_SYMLINK_NOT_FOLLOWED: &str = "W_SYMLINK_NOT_FOLLOWED";
+
+/// Code for a path that is the same file as one already walked (a hard link, or the same
+/// folder reached through two roots): listed, scanned once, never its own duplicate.
+pub const W_SAME_FILE: &str = "W_SAME_FILE";
+
+/// Code for a file that changed while it was read (size or modification time): not
+/// catalogued this time, listed; the next scan reads it again.
+pub const W_UNSTABLE_FILE: &str = "W_UNSTABLE_FILE";
+
+/// Code for a catalogue on a network file system, where file locking is unreliable (SQLite's
+/// own advice): the scan runs, and says so.
+pub const W_CATALOGUE_NETWORK_FS: &str = "W_CATALOGUE_NETWORK_FS";
+
+/// What a scan does.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Folders (or single files) to scan.
+    pub roots: Vec<PathBuf>,
+    /// Reference ("protected") folders: scanned too, recorded as a user decision; pairs inside
+    /// them are not reported, copies of their images elsewhere are.
+    pub reference: Vec<PathBuf>,
+    /// Pairs at or above this calibrated similarity are duplicates.
+    pub min_similarity: f64,
+    pub limits: Limits,
+    /// Files per committed transaction.
+    pub batch_files: usize,
+    /// Wait for another scan of the same catalogue to finish instead of failing with
+    /// `E_CATALOGUE_LOCKED`.
+    pub wait: bool,
+    /// Decode and analyse each new file in a limited child process (`--isolate`).
+    pub isolate: Option<crate::isolate::Isolation>,
+    /// Where candidate pairs come from.
+    pub backend: Backend,
+    /// Compare today's images only with each other (`--only-roots`), not with every image the
+    /// catalogue remembers.
+    pub only_roots: bool,
+    /// Also retrieve candidates by local features (`--partial`): finds collages, screenshots,
+    /// heavy crops and new backgrounds, at the cost of more verification; see
+    /// `catalogue::words` and docs/accuracy.md for what it joins.
+    pub partial: bool,
+}
+
+impl ScanOptions {
+    pub fn new(roots: Vec<PathBuf>) -> ScanOptions {
+        ScanOptions {
+            roots,
+            reference: vec![],
+            min_similarity: 0.85,
+            limits: Limits::default(),
+            batch_files: 128,
+            wait: false,
+            isolate: None,
+            backend: Backend::Memory,
+            only_roots: false,
+            partial: false,
+        }
+    }
+}
+
+/// Progress events (the CLI draws them as bars).
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// A stage starts; `total` is known for fingerprint and match, 0 for walk.
+    Stage {
+        name: &'static str,
+        total: u64,
+    },
+    Advance(u64),
+}
+
+/// Failure of the scan as a whole (per-file problems are data, in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished, or use --wait")]
+    Busy { path: PathBuf },
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+impl ScanError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScanError::Catalogue(e) => e.code(),
+            ScanError::Busy { .. } => "E_CATALOGUE_LOCKED",
+            ScanError::Backend(e) => e.code,
+        }
+    }
+}
+
+/// What matching needs per distinct content.
+pub(super) struct Item {
+    sha: [u8; 32],
+    paths: Vec<String>,
+    /// Every path is under a reference folder (pairs of such items are not reported).
+    reference: bool,
+    /// Seen by today's walk (the other items are the catalogue's memory): only pairs and
+    /// groups involving today's items are looked for and reported.
+    today: bool,
+    /// Per path: under a reference folder (a content can be both a reference original and a
+    /// copy elsewhere).
+    path_reference: Vec<bool>,
+    entry: Entry,
+}
+
+pub(super) fn under_any(path: &str, roots: &[String]) -> bool {
+    roots
+        .iter()
+        .any(|r| path == r || path.starts_with(&format!("{}/", r.trim_end_matches('/'))))
+}
+
+/// Scan folders into the catalogue and group near-duplicates among the scanned files.
+pub fn scan(
+    catalogue: &Path,
+    opts: &ScanOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<ScanReport, ScanError> {
+    let _lock = if opts.wait {
+        super::lock::ScanLock::acquire_waiting(catalogue)?
+    } else {
+        super::lock::ScanLock::acquire(catalogue)?
+    };
+    let mut cat = Catalogue::open(catalogue)?;
+    let scan_id = cat.begin_scan()?;
+    let abs = |ps: &[PathBuf]| -> Vec<String> {
+        ps.iter()
+            .map(|p| {
+                std::fs::canonicalize(p)
+                    .unwrap_or_else(|_| p.clone())
+                    .display()
+                    .to_string()
+            })
+            .collect()
+    };
+    let reference_roots = abs(&opts.reference);
+    let decisions = cat.decisions()?;
+    cat.batch(|b| {
+        for r in &reference_roots {
+            let d = UserDecision::ReferenceRoot { folder: r.clone() };
+            if !decisions.contains(&d) {
+                b.add_decision(&d)?;
+            }
+        }
+        Ok(())
+    })?;
+    let decisions = cat.decisions()?;
+    let all_reference: Vec<String> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            UserDecision::ReferenceRoot { folder } => Some(folder.clone()),
+            UserDecision::NotACopy { .. } => None,
+        })
+        .collect();
+    let not_a_copy: BTreeSet<UserDecision> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            UserDecision::NotACopy { a, b } => Some(UserDecision::not_a_copy(a, b)),
+            UserDecision::ReferenceRoot { .. } => None,
+        })
+        .collect();
+
+    progress(Progress::Stage {
+        name: "walk",
+        total: 0,
+    });
+    let mut roots: Vec<PathBuf> = opts.roots.clone();
+    roots.extend(opts.reference.iter().cloned());
+    // Reference folders recorded by earlier scans stay in force: walked again (cheap for
+    // unchanged files) unless gone.
+    if !opts.only_roots {
+        for r in &all_reference {
+            let p = PathBuf::from(r);
+            if p.exists() && !reference_roots.contains(r) {
+                roots.push(p);
+            }
+        }
+    }
+    let walked = walk(&roots);
+    let mut stats = ScanStats {
+        images: walked.images.len(),
+        ignored_non_images: walked.ignored,
+        ..ScanStats::default()
+    };
+    let mut problems = walked.problems.clone();
+    if let Some(fs) = super::lock::catalogue_on_network_fs(catalogue) {
+        problems.push(Problem::new(
+            catalogue,
+            W_CATALOGUE_NETWORK_FS,
+            format!(
+                "{}: the catalogue is on a network file system ({fs}); file locking there is unreliable, so two scans at once could damage it. Keep the catalogue on a local disk (--catalogue)",
+                catalogue.display()
+            ),
+        ));
+    }
+    let cat = Mutex::new(cat);
+    let usable = fingerprint_stage(
+        &cat,
+        &walked.images,
+        opts,
+        scan_id,
+        &mut stats,
+        &mut problems,
+        progress,
+    )?;
+    {
+        let mut c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        let removed = c.batch(|b| {
+            let mut n = 0;
+            for r in &walked.complete_roots {
+                n += b.remove_unseen(&r.display().to_string(), scan_id)?;
+            }
+            Ok(n)
+        })?;
+        stats.removed_vanished = removed;
+    }
+
+    // Match.
+    let mut by_sha: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
+    for (p, sha) in &usable {
+        by_sha.entry(*sha).or_default().push(p.clone());
+    }
+    let today: BTreeSet<[u8; 32]> = by_sha.keys().copied().collect();
+    let seen: BTreeSet<&String> = usable.iter().map(|(p, _)| p).collect();
+    let mut items = Vec::with_capacity(by_sha.len());
+    let mut keys = Vec::with_capacity(by_sha.len());
+    {
+        let c = cat.lock().unwrap_or_else(|p| p.into_inner());
+        if !opts.only_roots {
+            // The catalogue's memory: every other catalogued file that still exists.
+            for (p, sha) in c.files()? {
+                if seen.contains(&p) {
+                    continue;
+                }
+                if !key_path(&p).exists() {
+                    stats.remembered_missing += 1;
+                    continue;
+                }
+                stats.remembered += 1;
+                by_sha.entry(sha).or_default().push(p);
+            }
+        }
+        for (sha, mut paths) in by_sha {
+            paths.sort();
+            paths.dedup();
+            let Some(a) = c.hashes(&sha)? else { continue };
+            if opts.partial {
+                let f = c.features(&sha)?.unwrap_or_default();
+                keys.push(Keys::of(&f, &Params::DEFAULT));
+            }
+            let path_reference: Vec<bool> =
+                paths.iter().map(|p| under_any(p, &all_reference)).collect();
+            items.push(Item {
+                sha,
+                paths,
+                reference: path_reference.iter().all(|r| *r),
+                today: today.contains(&sha),
+                path_reference,
+                entry: Entry::from_analysis(a),
+            });
+        }
+    }
+    let mut pairs = candidate_pairs(
+        &opts.backend,
+        &items,
+        opts.partial.then_some(keys.as_slice()),
+    )?;
+    drop(keys);
+    pairs.retain(|&(i, j)| !(items[i as usize].reference && items[j as usize].reference));
+    stats.candidate_pairs = pairs.len();
+    progress(Progress::Stage {
+        name: "match",
+        total: pairs.len() as u64,
+    });
+    let scored = verify_candidates(&cat, &items, &pairs, progress)?;
+    let kept: Vec<(u32, u32, PairScore)> = scored
+        .into_iter()
+        .filter(|(i, j, p)| {
+            if p.similarity < opts.min_similarity {
+                return false;
+            }
+            // "Not a copy" marks hold for any path pair of the two contents.
+            !items[*i as usize].paths.iter().any(|a| {
+                items[*j as usize]
+                    .paths
+                    .iter()
+                    .any(|b| not_a_copy.contains(&UserDecision::not_a_copy(a, b)))
+            })
+        })
+        .collect();
+    stats.duplicate_pairs = kept.len();
+    let groups = group(&items, kept);
+    problems.sort();
+    problems.dedup();
+    Ok(ScanReport {
+        schema: SCAN_SCHEMA,
+        tool_version: crate::VERSION,
+        catalogue: catalogue.to_path_buf(),
+        algorithm: fingerprint::ALGORITHM,
+        algorithm_version: fingerprint::ALGORITHM_VERSION,
+        roots: abs(&opts.roots),
+        reference_roots,
+        min_similarity: opts.min_similarity,
+        stats,
+        groups,
+        problems,
+    })
+}
