@@ -109,3 +109,47 @@ fn combined_similarity_rules() {
         0.0
     );
 }
+
+/// The dihedral names mean what the words say: a left–right mirror matches as `FlipY`, an
+/// upside-down flip as `FlipX`, a clockwise quarter turn as `Rotate90` (PDQ's naming; the
+/// page and the text output print the words).
+#[test]
+fn orientation_names_match_the_edit() {
+    use pairproof::fingerprint::Dihedral;
+    let img = image::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/shoe-main.jpg"
+    ))
+    .unwrap()
+    .to_rgb8();
+    let fa = fingerprint::analyse(&img).fingerprint;
+    for (edited, want, words) in [
+        (
+            image::imageops::flip_horizontal(&img),
+            Dihedral::FlipY,
+            "mirrored left to right",
+        ),
+        (
+            image::imageops::flip_vertical(&img),
+            Dihedral::FlipX,
+            "flipped upside down",
+        ),
+        (
+            image::imageops::rotate90(&img),
+            Dihedral::Rotate90,
+            "turned 90° clockwise",
+        ),
+        (
+            image::imageops::rotate270(&img),
+            Dihedral::Rotate270,
+            "turned 90° anticlockwise",
+        ),
+    ] {
+        let fb = fingerprint::analyse(&edited).fingerprint;
+        let m = fingerprint::best_match(&fa, &fb);
+        assert_eq!(m.orientation, want, "{words}");
+        // The same pixels turned: the 64×64 reduction is symmetric up to rounding.
+        assert!(m.distance <= 4, "{words}: {}", m.distance);
+        assert_eq!(m.orientation.words(), words);
+    }
+}

@@ -57,8 +57,9 @@ impl Entry {
             textured: f.whole.quality >= fingerprint::MIN_QUALITY,
             fingerprint: f,
             views,
-            // Dihedral::ALL order: index 4 is FlipX (mirror left–right).
-            window_queries: [whole[0].to_u64s(), whole[4].to_u64s()],
+            // Dihedral::ALL order: index 5 is FlipY, the left–right mirror (index 4, FlipX, is
+            // upside down: used here until 2026-11-28, so mirrored crops were not retrieved).
+            window_queries: [whole[0].to_u64s(), whole[5].to_u64s()],
             window_index,
         }
     }

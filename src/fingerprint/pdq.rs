@@ -99,7 +99,12 @@ impl Serialize for Hash256 {
     }
 }
 
-/// The eight dihedral orientations, in the reference's order.
+/// The eight dihedral orientations, in the reference's order. Named as the reference names
+/// them, which is easy to misread: `FlipX` flips about the horizontal (x) axis — upside down —
+/// and `FlipY` about the vertical axis — a left–right mirror. `Rotate90` turns clockwise.
+/// Measured on `fixtures/shoe-main.jpg` (tests/verification.rs): a left–right mirror matches
+/// as `FlipY`, an upside-down flip as `FlipX`, a quarter turn anticlockwise as `Rotate270`, a
+/// transpose as `FlipPlus1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dihedral {
@@ -114,6 +119,20 @@ pub enum Dihedral {
 }
 
 impl Dihedral {
+    /// What the orientation did to the picture, in words (for reports).
+    pub fn words(self) -> &'static str {
+        match self {
+            Dihedral::Original => "same orientation",
+            Dihedral::Rotate90 => "turned 90° clockwise",
+            Dihedral::Rotate180 => "turned 180°",
+            Dihedral::Rotate270 => "turned 90° anticlockwise",
+            Dihedral::FlipX => "flipped upside down",
+            Dihedral::FlipY => "mirrored left to right",
+            Dihedral::FlipPlus1 => "mirrored along the diagonal from top left to bottom right",
+            Dihedral::FlipMinus1 => "mirrored along the diagonal from top right to bottom left",
+        }
+    }
+
     pub const ALL: [Dihedral; 8] = [
         Dihedral::Original,
         Dihedral::Rotate90,

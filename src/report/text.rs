@@ -209,11 +209,11 @@ pub fn compare(l: &crate::matching::CompareLine) -> String {
     if let Some(m) = &l.hash_match {
         let _ = writeln!(
             out,
-            "  hashes: {} bits apart ({} view vs {} view, orientation {:?}){}",
+            "  hashes: {} bits apart ({} view vs {} view, {}){}",
             m.distance,
             m.view_a,
             m.view_b,
-            m.orientation,
+            m.orientation.words(),
             if m.reliable {
                 ""
             } else {

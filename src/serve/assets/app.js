@@ -1342,16 +1342,19 @@ function orientationWords(p) {
   // documented hash-match range); otherwise the verified geometry is the evidence and it
   // only tells whether the copy is mirrored.
   const hashReliable = o && typeof p.hash_distance === 'number' ? p.hash_distance <= 32 : !!o;
+  // The verifier's mirror flag counts only when the geometry verified (an unverified pair
+  // reports whichever try had more points, which says nothing about a 90° turn).
+  const mirrored = !!(p.mirrored && p.verified);
   const words = [];
   if (o && hashReliable) {
     if (has(`orient.${o}`)) words.push(t(`orient.${o}`));
     else words.push(String(p.orientation));
-    if (p.mirrored && !o.startsWith('flip')) {
-      if (o === 'original') words[0] = t('orient.flipx');
+    if (mirrored && !o.startsWith('flip')) {
+      if (o === 'original') words[0] = t('orient.flipy');
       else words.push(t('orient.mirrored'));
     }
-  } else if (p.mirrored) {
-    words.push(t('orient.flipx'));
+  } else if (mirrored) {
+    words.push(t('orient.flipy'));
   }
   return words.join(lang === 'en' ? ', ' : '，');
 }
