@@ -10,7 +10,7 @@ use std::process::Command;
 use image::RgbImage;
 use pairproof::catalogue::decisions::{self, ReferenceChange};
 use pairproof::catalogue::scan::{self, ScanOptions, ScanReport};
-use pairproof::fingerprint::{self, local};
+use pairproof::fingerprint::local;
 use pairproof::matching;
 
 fn save(img: &RgbImage, path: &Path) {
@@ -355,5 +355,4 @@ fn photometric_agreement_tells_a_shared_frame_from_a_shared_photo() {
     let v = local::verify_any(&f1, &f2);
     assert!(v.transform.is_some(), "{v:?}");
     assert!(v.agreement < 0.9, "{v:?}");
-    let _ = fingerprint::ALGORITHM_VERSION;
 }

@@ -6,21 +6,22 @@
 //!
 //! Design: locality-sensitive hashing by bit sampling, no trained vocabulary (nothing to fit to
 //! our benchmark, nothing to ship). Each indexed descriptor half (128 bits: one orientation of
-//! the mirror-aware BRIEF) gives one [`KEY_BITS`]-bit key in each of [`TABLES`] tables, from
+//! the mirror-aware BRIEF) gives one `key_bits`-bit key in each of `tables` tables, from
 //! fixed bit positions. Two descriptors of the same scene point (Hamming distance ≲ 20 of 128)
 //! share a key in some table with good probability; unrelated ones rarely do. An inverted file
 //! per table (key → images) counts, for a query image, how many of its features hit each
-//! stored image; images with at least [`MIN_VOTES`] hits are candidates (at most
-//! [`MAX_CANDIDATES`] per query, the most voted), verified like every other candidate.
+//! stored image; images with at least `min_votes` hits are candidates (at most
+//! `max_candidates` per query, the best scored), verified like every other candidate
+//! ([`Params::DEFAULT`]).
 //!
 //! Mirror at no cost: a mirrored copy's descriptors are the original's with the two 128-bit
 //! halves swapped (`local::Features::mirrored`), so the index stores the first half only and a
 //! query looks up both halves.
 //!
 //! Cost: the index holds one `u32` image id per (table, distinct key, image) plus its keys —
-//! about `TABLES × INDEXED × 8` bytes per image at most; a query does `2 × TABLES ×` (its
+//! about `tables × features × 4` bytes per image at most; a query does `2 × tables ×` (its
 //! features) binary searches and reads the buckets it lands in. Buckets holding more than a
-//! [`STOP_SHARE`] of the images are stop words (flat textures, blank edges) and are skipped.
+//! `stop_share` of the images are stop words (flat textures, blank edges) and are skipped.
 
 use std::collections::HashMap;
 
