@@ -17,10 +17,10 @@ root, scan_path = sys.argv[1], sys.argv[2]
 man = json.load(open(os.path.join(root, "manifest_dev.json")))
 scan = json.load(open(scan_path))
 path_of = {i["id"]: os.path.realpath(os.path.join(root, i["path"])) for i in man["images"]}
-group_of = {}
+group_of = defaultdict(set)  # an image can be in several groups (a collage: one per product)
 for g in scan["groups"]:
     for m in g["members"]:
-        group_of[m["path"]] = g["id"]
+        group_of[m["path"]].add(g["id"])
 direct = set()
 for g in scan["groups"]:
     for p in g["pairs"]:
@@ -33,8 +33,7 @@ for p in man["pairs"]:
     key = p["transform"] if p["label"] == 1 else ("~neg_hard" if "hard" in p.get("type", "") else "~neg")
     r = rows[key]
     r[0] += 1
-    ga, gb = group_of.get(a), group_of.get(b)
-    if ga is not None and ga == gb:
+    if group_of.get(a, set()) & group_of.get(b, set()):
         r[1] += 1
     if (a, b) in direct:
         r[2] += 1

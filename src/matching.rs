@@ -69,6 +69,16 @@ pub struct VerificationSummary {
     pub rotation_deg: Option<f32>,
     pub spread_a: f32,
     pub spread_b: f32,
+    /// Share of each image's features in the part the match covers (0–1): how much of `a` is
+    /// found in `b` (`cover_a`) and of `b` in `a`.
+    pub cover_a: f32,
+    pub cover_b: f32,
+    /// Share of each image's textured extent (its features' box) the match spans (0–1).
+    pub extent_a: f32,
+    pub extent_b: f32,
+    /// One image is mostly found in the other (`local::MIN_COVER`); when verified but not,
+    /// the two share only a part and are not a copy.
+    pub holds_a_whole: bool,
     /// Photometric agreement of the shared part (0–1; see `fingerprint::verify`).
     pub agreement: f32,
     /// Shift of the transform, base-level pixels (a → b).
@@ -88,6 +98,11 @@ impl From<&local::Verification> for VerificationSummary {
                 .map(|t| (t.rotation_deg() * 10.0).round() / 10.0),
             spread_a: (v.spread_a * 1000.0).round() / 1000.0,
             spread_b: (v.spread_b * 1000.0).round() / 1000.0,
+            cover_a: (v.cover_a * 1000.0).round() / 1000.0,
+            cover_b: (v.cover_b * 1000.0).round() / 1000.0,
+            extent_a: (v.extent_a * 1000.0).round() / 1000.0,
+            extent_b: (v.extent_b * 1000.0).round() / 1000.0,
+            holds_a_whole: v.holds_a_whole(),
             agreement: (v.agreement * 1000.0).round() / 1000.0,
             shift: v
                 .transform

@@ -356,3 +356,87 @@ fn photometric_agreement_tells_a_shared_frame_from_a_shared_photo() {
     assert!(v.transform.is_some(), "{v:?}");
     assert!(v.agreement < 0.9, "{v:?}");
 }
+
+/// An app screenshot: the same header and footer bands (a status bar, buttons) around `photo`.
+fn screenshot(photo: &RgbImage) -> RgbImage {
+    let mut out = common::cases::scene(600, 650, 99);
+    let inner = image::imageops::resize(photo, 600, 450, image::imageops::Triangle);
+    image::imageops::replace(&mut out, &inner, 0, 100);
+    out
+}
+
+/// Two screenshots of different photos in the same app share only the app's chrome: verified
+/// geometry on a part of both, so not a copy (similarity below 0.85) and the report says how
+/// much of each is shared; the photo itself is a copy of its screenshot.
+#[test]
+fn a_shared_frame_is_not_a_copy_but_the_photo_inside_is() {
+    let (p1, p2) = (
+        common::cases::scene(640, 480, 72),
+        common::cases::scene(640, 480, 73),
+    );
+    let (s1, s2) = (screenshot(&p1), screenshot(&p2));
+    let f = |i: &RgbImage| local::features(i);
+    let v = local::verify_any(&f(&s1), &f(&s2));
+    assert!(v.verified(), "the chrome alone verifies: {v:?}");
+    assert!(!v.holds_a_whole(), "{v:?}");
+    // Header and footer are 31 % of each image (two of its eight grid rows); with the
+    // neighbouring rows counted (the dilation that tolerates sparse inliers), four to five
+    // rows: well under `MIN_COVER`.
+    assert!(v.cover_a < 0.7 && v.cover_b < 0.7, "{v:?}");
+    let t = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = ["s1.png", "s2.png", "p1.png"]
+        .iter()
+        .map(|n| t.path().join(n))
+        .collect();
+    save(&s1, &paths[0]);
+    save(&s2, &paths[1]);
+    save(&p1, &paths[2]);
+    let h: Vec<matching::Hashed> = paths
+        .iter()
+        .map(|p| matching::hash_file(p, &Default::default()).unwrap())
+        .collect();
+    let score = |a: &matching::Hashed, b: &matching::Hashed| {
+        matching::score(&a.fingerprint, &a.features, &b.fingerprint, &b.features)
+    };
+    let (s, _, v) = score(&h[0], &h[1]);
+    assert!(
+        (pairproof::fingerprint::SHARED_PART_FLOOR..0.85).contains(&s),
+        "{s} {v:?}"
+    );
+    let (s, _, v) = score(&h[2], &h[0]);
+    assert!(s > 0.85 && v.holds_a_whole(), "{s} {v:?}");
+    assert!(
+        v.cover_a > 0.9,
+        "all of the photo is in its screenshot: {v:?}"
+    );
+}
+
+/// A 1×2 collage of two products is a copy of each, but the two products are not copies of
+/// each other: it is in two groups, one per product, and they are not joined through it.
+#[test]
+fn a_collage_is_in_each_products_group_without_joining_them() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let a = shoe();
+    let b = common::cases::scene(600, 600, 42);
+    let mut side = RgbImage::from_pixel(1000, 500, image::Rgb([255, 255, 255]));
+    let half = |i: &RgbImage| image::imageops::resize(i, 496, 496, image::imageops::Triangle);
+    image::imageops::replace(&mut side, &half(&a), 0, 2);
+    image::imageops::replace(&mut side, &half(&b), 504, 2);
+    save(&a, &dir.join("a.png"));
+    save(&b, &dir.join("b.png"));
+    save(&side, &dir.join("ab_collage.png"));
+    save(&common::cases::scene(640, 480, 61), &dir.join("other.png"));
+    let r = scan_with(
+        &t.path().join("c.sqlite"),
+        std::slice::from_ref(&dir),
+        |o| o.partial = true,
+    );
+    assert_eq!(
+        groups(&r),
+        vec![
+            vec!["a.png", "ab_collage.png"],
+            vec!["ab_collage.png", "b.png"],
+        ]
+    );
+}

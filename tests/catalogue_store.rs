@@ -1,7 +1,7 @@
 //! The catalogue file: round trip, fast path, locking, corruption, versions, user decisions.
 mod common;
 
-use pairproof::catalogue::store::{Catalogue, FileStat, UserDecision};
+use pairproof::catalogue::store::{CachedScore, Catalogue, FileStat, UserDecision};
 use pairproof::fingerprint;
 
 fn fp(seed: u64) -> fingerprint::Analysis {
@@ -206,4 +206,40 @@ fn an_older_schema_is_migrated_by_recomputing_never_mixed() {
     );
     assert_eq!(c.decisions().unwrap().len(), 1, "user decisions kept");
     assert_eq!(c.files().unwrap().len(), 1, "file identities kept");
+}
+
+/// Version 2 catalogues keep their fingerprints (unchanged since) and lose only the cached pair
+/// scores, which gained the inlier cells grouping needs in version 3.
+#[test]
+fn a_version_2_catalogue_keeps_fingerprints_and_drops_cached_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cat.sqlite");
+    let (a, b) = ([5u8; 32], [6u8; 32]);
+    let score = CachedScore {
+        similarity: 0.9,
+        distance: 10,
+        orientation: 0,
+        verified: true,
+        mirrored: false,
+        inliers: 40,
+        cells_a: 0x0f0f,
+        cells_b: 1 << 63,
+    };
+    {
+        let mut c = Catalogue::open(&path).unwrap();
+        c.batch(|t| {
+            t.put_record(&a, &fp(1))?;
+            t.put_pair_score(&a, &b, &score)
+        })
+        .unwrap();
+        // The cells survive the round trip bit for bit (the top bit too).
+        assert_eq!(c.pair_score(&a, &b).unwrap(), Some(score));
+    }
+    assert!(rusqlite_free_update(
+        &path,
+        "UPDATE meta SET value = '2' WHERE key = 'schema_version'"
+    ));
+    let c = Catalogue::open(&path).unwrap();
+    assert_eq!(c.fingerprint_count().unwrap(), 1, "fingerprints kept");
+    assert_eq!(c.pair_score(&a, &b).unwrap(), None, "cached scores dropped");
 }

@@ -91,7 +91,7 @@ fn scan_groups_copies_lists_problems_and_scores_like_compare() {
     let cat = t.path().join("cat.sqlite");
     let r = run(&cat, std::slice::from_ref(&dir));
     assert_eq!(names(&r, &dir), expected);
-    assert_eq!(r.schema, "pairproof.scan/1");
+    assert_eq!(r.schema, "pairproof.scan/2");
     assert_eq!(r.stats.images, 9, "eight pictures and the broken file");
     assert_eq!(r.stats.analysed, 8);
     assert_eq!(r.stats.unreadable, 1);
@@ -427,8 +427,8 @@ fn cli_formats_and_exit_codes() {
     assert_eq!(
         schemas,
         [
-            "pairproof.scan-group/1",
-            "pairproof.scan-group/1",
+            "pairproof.scan-group/2",
+            "pairproof.scan-group/2",
             "pairproof.scan-problem/1",
             "pairproof.scan-summary/1"
         ]

@@ -81,6 +81,12 @@ fn combined_similarity_rules() {
         }),
         spread_a: spread,
         spread_b: spread,
+        cells_a: u64::MAX,
+        cells_b: u64::MAX,
+        cover_a: 1.0,
+        cover_b: 1.0,
+        extent_a: 1.0,
+        extent_b: 1.0,
         mirrored: false,
         agreement: 1.0,
     };

@@ -59,7 +59,7 @@ def main():
     scan = json.load(open(a.scan, encoding="utf-8"))
     if man.get("schema") != "pairproof.edits-bench/1":
         print("warning: manifest schema %r" % man.get("schema"), file=sys.stderr)
-    if scan.get("schema") != "pairproof.scan/1":
+    if scan.get("schema") != "pairproof.scan/2":
         print("warning: scan schema %r" % scan.get("schema"), file=sys.stderr)
 
     def real(rel):
@@ -69,11 +69,12 @@ def main():
     rel_of = {p: i["path"] for p, i in rec.items()}
     contains = {p: set(i.get("contains") or [i["source"]]) for p, i in rec.items()}
 
-    group_of, unknown = {}, 0
+    # An image can be in several groups (a collage: one per product it holds).
+    group_of, unknown = defaultdict(set), 0
     for g in scan.get("groups", []):
         for m in g["members"]:
             p = os.path.realpath(m["path"])
-            group_of[p] = g["id"]
+            group_of[p].add(g["id"])
             unknown += p not in rec
     direct = set()
     for g in scan.get("groups", []):
@@ -89,8 +90,7 @@ def main():
         c, o = real(pr["copy"]), real(pr["original"])
         r = rows.setdefault(pr["edit"], [0, 0, 0])
         r[0] += 1
-        gc = group_of.get(c)
-        r[1] += gc is not None and gc == group_of.get(o)
+        r[1] += bool(group_of.get(c, set()) & group_of.get(o, set()))
         r[2] += (c, o) in direct
     tot = [sum(r[k] for r in rows.values()) for k in range(3)]
 

@@ -12,7 +12,7 @@ use crate::fingerprint::{self, local, windows, Analysis, BoxPx, Fingerprint, Vie
 /// Schema version of the catalogue file. Version 2 added window hashes and local features to
 /// fingerprint rows; a version-1 file is migrated by dropping its fingerprint and broken-file
 /// rows (they are recomputed on the next scan; files and decisions are kept).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Catalogue errors, with stable codes (docs/errors.md).
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +80,9 @@ pub struct CachedScore {
     pub verified: bool,
     pub mirrored: bool,
     pub inliers: u32,
+    /// Inlier cells in each image (`Verification::cells_a`); 0 when not verified.
+    pub cells_a: u64,
+    pub cells_b: u64,
 }
 
 /// File identity used for the fast path.
@@ -143,6 +146,7 @@ CREATE TABLE IF NOT EXISTS pair_scores (
     sha_a BLOB NOT NULL, sha_b BLOB NOT NULL, algorithm_version INTEGER NOT NULL,
     similarity REAL NOT NULL, distance INTEGER NOT NULL, orientation INTEGER NOT NULL,
     verified INTEGER NOT NULL, mirrored INTEGER NOT NULL, inliers INTEGER NOT NULL,
+    cells_a INTEGER NOT NULL, cells_b INTEGER NOT NULL,
     PRIMARY KEY (sha_a, sha_b, algorithm_version)
 );
 CREATE TABLE IF NOT EXISTS decisions (
@@ -211,12 +215,19 @@ impl Catalogue {
                     supported: SCHEMA_VERSION,
                 });
             }
-            if v < SCHEMA_VERSION {
-                // Older rows are recomputed, never mixed with current ones.
+            // Older rows are recomputed, never mixed with current ones: fingerprints changed
+            // layout in version 2, cached pair scores gained inlier cells in version 3 (a
+            // cache: dropping it costs one re-verification, never an answer).
+            if v < 2 {
                 cat.conn
                     .execute_batch(
                         "BEGIN IMMEDIATE; DROP TABLE IF EXISTS fingerprints; DROP TABLE IF EXISTS broken; COMMIT;",
                     )
+                    .map_err(err)?;
+            }
+            if v < 3 {
+                cat.conn
+                    .execute_batch("BEGIN IMMEDIATE; DROP TABLE IF EXISTS pair_scores; COMMIT;")
                     .map_err(err)?;
             }
         }
@@ -575,7 +586,7 @@ impl Catalogue {
     ) -> Result<Option<CachedScore>, CatalogueError> {
         self.conn
             .prepare_cached(
-                "SELECT similarity, distance, orientation, verified, mirrored, inliers FROM pair_scores
+                "SELECT similarity, distance, orientation, verified, mirrored, inliers, cells_a, cells_b FROM pair_scores
                  WHERE sha_a = ?1 AND sha_b = ?2 AND algorithm_version = ?3",
             )
             .and_then(|mut st| {
@@ -589,6 +600,9 @@ impl Catalogue {
                             verified: r.get(3)?,
                             mirrored: r.get(4)?,
                             inliers: r.get(5)?,
+                            // Stored as SQLite's signed 64-bit integer, bit for bit.
+                            cells_a: r.get::<_, i64>(6)? as u64,
+                            cells_b: r.get::<_, i64>(7)? as u64,
                         })
                     },
                 )
@@ -740,8 +754,8 @@ impl Batch<'_> {
     ) -> Result<(), CatalogueError> {
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO pair_scores (sha_a, sha_b, algorithm_version, similarity, distance, orientation, verified, mirrored, inliers)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT OR REPLACE INTO pair_scores (sha_a, sha_b, algorithm_version, similarity, distance, orientation, verified, mirrored, inliers, cells_a, cells_b)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -753,7 +767,9 @@ impl Batch<'_> {
                     c.orientation,
                     c.verified,
                     c.mirrored,
-                    c.inliers
+                    c.inliers,
+                    c.cells_a as i64,
+                    c.cells_b as i64
                 ])
             })
             .map_err(self.err())?;

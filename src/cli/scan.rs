@@ -321,7 +321,7 @@ fn scan_jsonl(r: &ScanReport) -> String {
         s.push('\n');
     };
     for g in &r.groups {
-        push("pairproof.scan-group/1", g);
+        push("pairproof.scan-group/2", g);
     }
     for p in &r.problems {
         push("pairproof.scan-problem/1", p);

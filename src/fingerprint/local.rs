@@ -433,7 +433,9 @@ impl Features {
     }
 }
 
-pub use super::verify::{verify, verify_any, Similarity2, Verification, MIN_INLIERS, MIN_SPREAD};
+pub use super::verify::{
+    verify, verify_any, Similarity2, Verification, MIN_COVER, MIN_EXTENT, MIN_INLIERS, MIN_SPREAD,
+};
 
 #[cfg(test)]
 mod tests {

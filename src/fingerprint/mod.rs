@@ -5,6 +5,7 @@
 pub mod canonical;
 pub mod local;
 pub mod pdq;
+pub mod region;
 pub mod verify;
 pub mod windows;
 
@@ -306,9 +307,16 @@ pub const STRONG_HASH_DISTANCE: u32 = 32;
 /// split 7 of 31 605 unrelated pairs reach 12 inliers; 94 % of copies exceed 16.
 pub const PARTIAL_INLIERS: usize = 12;
 
+/// Similarity of a verified pair that shares only a part of both images: 0.6 rising to 0.8
+/// with the share covered; above partial hash evidence, below the 0.85 copy line.
+pub const SHARED_PART_FLOOR: f64 = 0.6;
+
 /// The calibrated similarity of a pair, from the two stages' evidence:
-/// - verified geometry (local features, ≥ 16 inliers spread over both images): the larger of
-///   the verification similarity (0.86–1.0 by inlier count) and the hash similarity;
+/// - verified geometry (local features, ≥ 16 inliers spread over both images) holding most of
+///   one image (`local::MIN_COVER`): the larger of the verification similarity (0.86–1.0 by
+///   inlier count) and the hash similarity;
+/// - verified geometry on only a part of both images (shared app chrome, a shared sticker):
+///   strong hashes if they agree, else 0.6–0.8 by the share covered, never a copy;
 /// - otherwise strong hash evidence (≤ 32 bits, both views reliable): the hash similarity
 ///   (≥ 0.89);
 /// - otherwise partial geometry (12–15 inliers): half the hash similarity scaled by the inlier
@@ -320,7 +328,14 @@ pub const PARTIAL_INLIERS: usize = 12;
 pub fn combined_similarity(m: &HashMatch, v: &local::Verification) -> f64 {
     let hash = similarity(m);
     if let Some(sv) = v.similarity() {
-        return sv.max(hash);
+        if v.holds_a_whole() {
+            return sv.max(hash);
+        }
+        if m.reliable && m.distance <= STRONG_HASH_DISTANCE {
+            return hash;
+        }
+        let share = (v.cover_a.max(v.cover_b) / local::MIN_COVER).clamp(0.0, 1.0) as f64;
+        return (SHARED_PART_FLOOR + 0.2 * share).min(0.8);
     }
     if m.reliable && m.distance <= STRONG_HASH_DISTANCE {
         return hash;

@@ -198,6 +198,17 @@ pub fn compare(l: &crate::matching::CompareLine) -> String {
                 v.scale.unwrap_or(1.0),
                 v.rotation_deg.unwrap_or(0.0)
             );
+            let _ = writeln!(
+                out,
+                "  {:.0} % of A is found in B, {:.0} % of B in A{}",
+                v.cover_a * 100.0,
+                v.cover_b * 100.0,
+                if !v.holds_a_whole {
+                    " — they share only a part (a frame, a sticker, an app's chrome), not a photo"
+                } else {
+                    ""
+                }
+            );
         } else {
             let _ = writeln!(
                 out,

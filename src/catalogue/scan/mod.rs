@@ -40,7 +40,7 @@ use crate::catalogue::words::{Keys, Params};
 use crate::fingerprint::{self};
 use crate::policy::Limits;
 
-pub const SCAN_SCHEMA: &str = "pairproof.scan/1";
+pub const SCAN_SCHEMA: &str = "pairproof.scan/2";
 pub const MATCH_SCHEMA: &str = "pairproof.match/1";
 
 /// Code for a symbolic link found by the walk: listed, never followed (a link can point

@@ -174,6 +174,7 @@ pub fn match_image(
                 verified: v.verified(),
                 mirrored: v.mirrored,
                 inliers: v.inliers,
+                cells: [v.cells_a, v.cells_b],
             }
         };
         if score.similarity >= min_similarity {

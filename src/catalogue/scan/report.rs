@@ -67,6 +67,10 @@ pub struct PairScore {
     pub verified: bool,
     pub mirrored: bool,
     pub inliers: usize,
+    /// Where the match lies in `a` and in `b` (`Verification::cells_a`; 0 = the whole image).
+    /// Grouping uses it; not part of the report.
+    #[serde(skip)]
+    pub cells: [u64; 2],
 }
 
 impl PairScore {
@@ -82,6 +86,7 @@ impl PairScore {
             verified: false,
             mirrored: false,
             inliers: 0,
+            cells: [0, 0],
         }
     }
 }
@@ -120,7 +125,7 @@ pub struct ScanStats {
     pub duplicate_pairs: usize,
 }
 
-/// `pairproof.scan/1`.
+/// `pairproof.scan/2`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
     pub schema: &'static str,

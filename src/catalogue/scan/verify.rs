@@ -25,6 +25,8 @@ pub(super) fn to_cached(
         verified: v.verified(),
         mirrored: v.mirrored,
         inliers: v.inliers as u32,
+        cells_a: if v.verified() { v.cells_a } else { 0 },
+        cells_b: if v.verified() { v.cells_b } else { 0 },
     }
 }
 
@@ -101,6 +103,7 @@ pub(super) fn verify_candidates(
                     verified: s.verified,
                     mirrored: s.mirrored,
                     inliers: s.inliers as usize,
+                    cells: [s.cells_a, s.cells_b],
                 },
             )
         }));
