@@ -69,7 +69,7 @@ pub struct VerificationSummary {
     pub rotation_deg: Option<f32>,
     pub spread_a: f32,
     pub spread_b: f32,
-    /// Share of each image's features in the part the match covers (0–1): how much of `a` is
+    /// Share of each image's textured area in the part the match covers (0–1): how much of `a` is
     /// found in `b` (`cover_a`) and of `b` in `a`.
     pub cover_a: f32,
     pub cover_b: f32,

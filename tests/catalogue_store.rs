@@ -224,6 +224,9 @@ fn a_version_2_catalogue_keeps_fingerprints_and_drops_cached_scores() {
         inliers: 40,
         cells_a: 0x0f0f,
         cells_b: 1 << 63,
+        cover: Some([1.0, 0.25]),
+        scale: Some(0.5),
+        rotation_deg: None,
     };
     {
         let mut c = Catalogue::open(&path).unwrap();

@@ -83,6 +83,11 @@ pub struct CachedScore {
     /// Inlier cells in each image (`Verification::cells_a`); 0 when not verified.
     pub cells_a: u64,
     pub cells_b: u64,
+    /// What the verifier recovered, for reports (`Verification::cover_a`, the transform's
+    /// scale and rotation); `None` when not verified.
+    pub cover: Option<[f32; 2]>,
+    pub scale: Option<f32>,
+    pub rotation_deg: Option<f32>,
 }
 
 /// File identity used for the fast path.
@@ -147,6 +152,7 @@ CREATE TABLE IF NOT EXISTS pair_scores (
     similarity REAL NOT NULL, distance INTEGER NOT NULL, orientation INTEGER NOT NULL,
     verified INTEGER NOT NULL, mirrored INTEGER NOT NULL, inliers INTEGER NOT NULL,
     cells_a INTEGER NOT NULL, cells_b INTEGER NOT NULL,
+    cover_a REAL, cover_b REAL, scale REAL, rotation_deg REAL,
     PRIMARY KEY (sha_a, sha_b, algorithm_version)
 );
 CREATE TABLE IF NOT EXISTS decisions (
@@ -586,7 +592,7 @@ impl Catalogue {
     ) -> Result<Option<CachedScore>, CatalogueError> {
         self.conn
             .prepare_cached(
-                "SELECT similarity, distance, orientation, verified, mirrored, inliers, cells_a, cells_b FROM pair_scores
+                "SELECT similarity, distance, orientation, verified, mirrored, inliers, cells_a, cells_b, cover_a, cover_b, scale, rotation_deg FROM pair_scores
                  WHERE sha_a = ?1 AND sha_b = ?2 AND algorithm_version = ?3",
             )
             .and_then(|mut st| {
@@ -603,6 +609,12 @@ impl Catalogue {
                             // Stored as SQLite's signed 64-bit integer, bit for bit.
                             cells_a: r.get::<_, i64>(6)? as u64,
                             cells_b: r.get::<_, i64>(7)? as u64,
+                            cover: match (r.get::<_, Option<f32>>(8)?, r.get::<_, Option<f32>>(9)?) {
+                                (Some(a), Some(b)) => Some([a, b]),
+                                _ => None,
+                            },
+                            scale: r.get(10)?,
+                            rotation_deg: r.get(11)?,
                         })
                     },
                 )
@@ -754,8 +766,8 @@ impl Batch<'_> {
     ) -> Result<(), CatalogueError> {
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO pair_scores (sha_a, sha_b, algorithm_version, similarity, distance, orientation, verified, mirrored, inliers, cells_a, cells_b)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT OR REPLACE INTO pair_scores (sha_a, sha_b, algorithm_version, similarity, distance, orientation, verified, mirrored, inliers, cells_a, cells_b, cover_a, cover_b, scale, rotation_deg)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -769,7 +781,11 @@ impl Batch<'_> {
                     c.mirrored,
                     c.inliers,
                     c.cells_a as i64,
-                    c.cells_b as i64
+                    c.cells_b as i64,
+                    c.cover.map(|v| v[0]),
+                    c.cover.map(|v| v[1]),
+                    c.scale,
+                    c.rotation_deg
                 ])
             })
             .map_err(self.err())?;

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pairproof::catalogue::scan::{self, MatchReport, Progress, ScanOptions, ScanReport};
+use pairproof::fingerprint::Dihedral;
 use serde::Serialize;
 
 use super::{out, OutputFormat};
@@ -242,9 +243,24 @@ fn describe(p: &scan::PairScore) -> String {
     let mut parts = Vec::new();
     if p.verified {
         parts.push(format!("{} matching points", p.inliers));
-    }
-    if p.mirrored {
-        parts.push("mirrored".into());
+        if p.mirrored {
+            parts.push("mirrored".into());
+        }
+        if let Some(c) = p.cover {
+            parts.push(format!(
+                "{:.0} % of the first found in the second, {:.0} % of the second in the first",
+                c[0] * 100.0,
+                c[1] * 100.0
+            ));
+        }
+        if let Some(k) = p.scale.filter(|k| (k - 1.0).abs() >= 0.05) {
+            parts.push(format!("scaled ×{k:.2}"));
+        }
+        if let Some(r) = p.rotation_deg.filter(|r| r.abs() >= 2.0) {
+            parts.push(format!("turned {r:.0}°"));
+        }
+    } else if let Some(o) = p.orientation.filter(|o| *o != Dihedral::Original) {
+        parts.push(o.words().to_string());
     }
     if let Some(d) = p.hash_distance {
         parts.push(format!("hash distance {d}/256"));

@@ -5,8 +5,8 @@
 //! transform fitted to them (a stretched or slightly tilted copy only agrees with a similarity
 //! near its centre; an affine map follows it to the edges), then binned into an 8×8 grid per
 //! image. The grid tells grouping which part of a collage a match is about; the covered share
-//! tells a copy (most of one image is found in the other) from two images that share only a
-//! part (an app's status bar, a sticker, a shop's frame).
+//! of each image's textured area tells a copy (most of one image is found in the other) from
+//! two images that share only a part (an app's status bar, a sticker, a shop's frame).
 
 use super::local::Features;
 use super::verify::INLIER_PX;
@@ -21,7 +21,8 @@ pub struct Region {
     /// unmirrored).
     pub cells_a: u64,
     pub cells_b: u64,
-    /// Share of each image's features in the covered cells and their neighbours.
+    /// Share of each image's textured cells (≥ 2 features) that the covered cells and their
+    /// neighbours take: the area of each image found in the other.
     pub cover_a: f32,
     pub cover_b: f32,
     /// Share of each image's textured extent (the box holding its features, 2 % trimmed at
@@ -54,17 +55,31 @@ pub fn dilate_cells(cells: u64) -> u64 {
     d | ((d << 1) & NOT_FIRST_COLUMN) | ((d >> 1) & NOT_LAST_COLUMN)
 }
 
-/// Share of `pts` (in a `w`×`h` frame) in the dilated `cells`; 0 without points.
+/// Cells of a `w`×`h` frame holding at least `TEXTURED_MIN` of `pts`: the image's textured
+/// area (a plain background holds no features; one stray corner does not make a cell textured).
+pub fn textured_cells(pts: &[[f32; 2]], w: u32, h: u32) -> u64 {
+    let mut n = [0u16; 64];
+    for p in pts {
+        let c = cells_of(std::slice::from_ref(p), w, h, false);
+        n[c.trailing_zeros() as usize] += 1;
+    }
+    (0..64usize)
+        .filter(|&k| n[k] >= TEXTURED_MIN)
+        .fold(0, |m, k| m | (1u64 << k))
+}
+
+/// Features a cell needs to count as textured.
+const TEXTURED_MIN: u16 = 2;
+
+/// Share of the image's textured cells that the dilated `cells` cover; 0 without texture. By
+/// area, not by feature count, so busy lettering (a sticker, an app's status bar) counts for
+/// the area it takes, not for its many corners.
 pub fn cover(cells: u64, pts: &[[f32; 2]], w: u32, h: u32) -> f32 {
-    if pts.is_empty() {
+    let textured = textured_cells(pts, w, h);
+    if textured == 0 {
         return 0.0;
     }
-    let grown = dilate_cells(cells);
-    let inside = pts
-        .iter()
-        .filter(|p| grown & cells_of(std::slice::from_ref(p), w, h, false) != 0)
-        .count();
-    inside as f32 / pts.len() as f32
+    (dilate_cells(cells) & textured).count_ones() as f32 / textured.count_ones() as f32
 }
 
 /// Box of `pts` after trimming `trim` of the points at each side on each axis.

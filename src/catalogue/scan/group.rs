@@ -8,6 +8,15 @@
 //! grid), and a pair joins the two regions it touches, not the two whole images. An image
 //! whose pairs lie in different parts of it (a collage) is then a member of several groups,
 //! one per part; an ordinary photo, whose copies all cover the same product, stays one region.
+//!
+//! A group is reported only when it is about the *main* content of at least half its members
+//! (the part of each image with the most matched cells). Copies of a product with the same
+//! sticker, or screenshots from one app, also match each other on the sticker or the app's
+//! chrome; that part is secondary in each of them (their product matched elsewhere is larger),
+//! so such a group is layout shared by unrelated images, not a copy, and is left out
+//! (`ScanStats::shared_part_groups`). So is a group of five or more images most of which are,
+//! through their other parts, copies of something else: screenshots of many different
+//! products in one app, where the chrome can be the larger part of a plain product's shot.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -81,13 +90,52 @@ pub(super) fn regions(n: usize, edges: &[(u32, u32, [u64; 2])]) -> (Vec<usize>, 
     (count, at)
 }
 
-/// Group the scored items: pairs at or above `min` joined region to region (see the module
-/// doc), same-content paths always together; groups with at least two paths and at least one
-/// non-reference path reported.
-pub(super) fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Group> {
-    let edges: Vec<(u32, u32, [u64; 2])> = kept.iter().map(|(i, j, p)| (*i, *j, p.cells)).collect();
-    let (count, at) = regions(items.len(), &edges);
-    let mut base = Vec::with_capacity(items.len());
+/// A group of at least this many images, more than two thirds of which are (through other
+/// parts) copies of something else, is layout they share — an app's chrome around screenshots
+/// of different products, a shop template — not a copy. Five: an original with two or three
+/// collages holding it stays a group; a template shared by many unrelated images does not.
+const LAYOUT_MIN_MEMBERS: usize = 5;
+
+/// Which regions are their image's main content: the region with the most matched cells, and
+/// any within a quarter of it (the equal tiles of a collage are all main).
+pub(super) fn main_regions(
+    count: &[usize],
+    edges: &[(u32, u32, [u64; 2])],
+    at: &[[usize; 2]],
+) -> Vec<Vec<bool>> {
+    let mut cells: Vec<Vec<u64>> = count.iter().map(|&c| vec![0u64; c]).collect();
+    for (e, &(i, j, c)) in edges.iter().enumerate() {
+        cells[i as usize][at[e][0]] |= cells_or_whole(c[0]);
+        cells[j as usize][at[e][1]] |= cells_or_whole(c[1]);
+    }
+    cells
+        .iter()
+        .map(|parts| {
+            let most = parts.iter().map(|c| c.count_ones()).max().unwrap_or(0);
+            parts
+                .iter()
+                .map(|c| 4 * c.count_ones() >= 3 * most)
+                .collect()
+        })
+        .collect()
+}
+
+/// A set of images joined through the same part of each: its members and the pairs (indices
+/// into the edge list) that join them.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Component {
+    pub members: BTreeSet<usize>,
+    pub edges: Vec<usize>,
+}
+
+/// The components of `n` images joined by `edges` region to region (module doc), and how many
+/// were left out as shared parts only: about the main content of fewer than half their members,
+/// or layout (`LAYOUT_MIN_MEMBERS`). Every image is in at least one component (alone when it
+/// has no pair).
+pub(super) fn components(n: usize, edges: &[(u32, u32, [u64; 2])]) -> (Vec<Component>, usize) {
+    let (count, at) = regions(n, edges);
+    let main = main_regions(&count, edges, &at);
+    let mut base = Vec::with_capacity(n);
     let mut nodes = 0usize;
     for c in &count {
         base.push(nodes);
@@ -95,25 +143,75 @@ pub(super) fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Gro
     }
     let node = |img: u32, r: usize| base[img as usize] + r;
     let mut parent: Vec<usize> = (0..nodes).collect();
+    let mut touched = vec![false; nodes];
     for (e, &(i, j, _)) in edges.iter().enumerate() {
-        union(&mut parent, node(i, at[e][0]), node(j, at[e][1]));
+        let (a, b) = (node(i, at[e][0]), node(j, at[e][1]));
+        union(&mut parent, a, b);
+        touched[a] = true;
+        touched[b] = true;
     }
-    let mut comps: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    let mut comps: BTreeMap<usize, Component> = BTreeMap::new();
+    // Per component, the members for which it is about their main content.
+    let mut mains: HashMap<usize, usize> = HashMap::new();
+    // Per image, the components its matched parts belong to.
+    let mut roots_of: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (img, &c) in count.iter().enumerate() {
         for r in 0..c {
             let root = find(&mut parent, base[img] + r);
-            comps.entry(root).or_default().insert(img);
+            let comp = comps.entry(root).or_default();
+            if comp.members.insert(img) && main[img][r] {
+                *mains.entry(root).or_default() += 1;
+            }
+            if touched[base[img] + r] {
+                roots_of[img].push(root);
+            }
         }
     }
-    let mut pairs_by_root: HashMap<usize, Vec<PairScore>> = HashMap::new();
-    for (e, (i, _, p)) in kept.into_iter().enumerate() {
+    for (e, &(i, _, _)) in edges.iter().enumerate() {
         let root = find(&mut parent, node(i, at[e][0]));
-        pairs_by_root.entry(root).or_default().push(p);
+        if let Some(c) = comps.get_mut(&root) {
+            c.edges.push(e);
+        }
     }
+    let mut shared_parts = 0;
+    let mut out = Vec::new();
+    for (root, comp) in comps {
+        let size = comp.members.len();
+        let mains_here = mains.get(&root).copied().unwrap_or(0);
+        // Members whose other parts are copies of something else.
+        let elsewhere = comp
+            .members
+            .iter()
+            .filter(|&&i| roots_of[i].iter().any(|&r| r != root))
+            .count();
+        if size >= 2 && 2 * mains_here < size
+            || size >= LAYOUT_MIN_MEMBERS && 3 * elsewhere > 2 * size
+        {
+            shared_parts += 1;
+            continue;
+        }
+        out.push(comp);
+    }
+    (out, shared_parts)
+}
+
+/// Group the scored items: pairs at or above `min` joined region to region (see the module
+/// doc), same-content paths always together; groups with at least two paths, at least one
+/// non-reference path and not left out as shared parts reported. Also returns how many groups
+/// were left out as shared parts only.
+pub(super) fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> (Vec<Group>, usize) {
+    let edges: Vec<(u32, u32, [u64; 2])> = kept.iter().map(|(i, j, p)| (*i, *j, p.cells)).collect();
+    let (comps, shared_parts) = components(items.len(), &edges);
+    let mut scores: Vec<Option<PairScore>> = kept.into_iter().map(|(_, _, p)| Some(p)).collect();
     let mut groups = Vec::new();
-    for (root, idx) in comps {
+    for comp in comps {
+        let idx = comp.members;
         let mut members = Vec::new();
-        let mut pairs = pairs_by_root.remove(&root).unwrap_or_default();
+        let mut pairs: Vec<PairScore> = comp
+            .edges
+            .iter()
+            .filter_map(|&e| scores[e].take())
+            .collect();
         for &i in &idx {
             let it = &items[i];
             for (p, &reference) in it.paths.iter().zip(&it.path_reference) {
@@ -175,7 +273,7 @@ pub(super) fn group(items: &[Item], kept: Vec<(u32, u32, PairScore)>) -> Vec<Gro
     for (k, g) in groups.iter_mut().enumerate() {
         g.id = k + 1;
     }
-    groups
+    (groups, shared_parts)
 }
 
 #[cfg(test)]
@@ -215,5 +313,76 @@ mod tests {
         ];
         let (count, _) = regions(4, &edges);
         assert_eq!(count, vec![1, 1, 1, 1]);
+    }
+
+    #[test]
+    fn a_shared_sticker_is_not_main_content() {
+        // 0, 1: two products' copies, each matching its own original (2, 3) over most of the
+        // image and each other only on a sticker in the corner.
+        let sticker = 0x0303u64;
+        let product = 0xffff_ffff_ffff_0000u64;
+        let edges = [
+            (0, 2, [product, u64::MAX]),
+            (1, 3, [product, u64::MAX]),
+            (0, 1, [sticker, sticker]),
+        ];
+        let (count, at) = regions(4, &edges);
+        assert_eq!(count, vec![2, 2, 1, 1]);
+        let main = main_regions(&count, &edges, &at);
+        assert!(main[0][at[0][0]] && !main[0][at[2][0]]);
+        assert!(main[1][at[1][0]] && !main[1][at[2][1]]);
+    }
+
+    #[test]
+    fn app_chrome_shared_by_many_screenshots_is_layout_not_a_copy() {
+        // Images 0..6 are screenshots of six different products 6..12; each matches its own
+        // product in the middle rows and the next screenshot on the chrome (top and bottom
+        // rows), which here is the larger part. Image 12 is a screenshot of a product the
+        // catalogue does not hold: chrome only.
+        let chrome = 0xffff_0000_0000_ffffu64;
+        let middle = 0x0000_0000_ffff_0000u64;
+        let mut edges = Vec::new();
+        for k in 0..6u32 {
+            edges.push((k, 6 + k, [middle, u64::MAX]));
+            edges.push((k, (k + 1) % 6, [chrome, chrome]));
+        }
+        edges.push((12, 0, [chrome, chrome]));
+        let (comps, left_out) = components(13, &edges);
+        assert_eq!(left_out, 1, "the chrome group");
+        let groups: Vec<Vec<usize>> = comps
+            .iter()
+            .filter(|c| c.members.len() >= 2)
+            .map(|c| c.members.iter().copied().collect())
+            .collect();
+        assert_eq!(
+            groups,
+            (0..6).map(|k| vec![k, 6 + k]).collect::<Vec<_>>(),
+            "each screenshot with its product, nothing else"
+        );
+    }
+
+    #[test]
+    fn an_original_with_only_collage_copies_stays_a_group() {
+        // 0 = original; 1, 2, 3 = collages holding it in their left half, each also holding
+        // another catalogued product (4, 5, 6) in the right half.
+        let edges = [
+            (0, 1, [u64::MAX, LEFT]),
+            (0, 2, [u64::MAX, LEFT]),
+            (0, 3, [u64::MAX, LEFT]),
+            (1, 4, [RIGHT, u64::MAX]),
+            (2, 5, [RIGHT, u64::MAX]),
+            (3, 6, [RIGHT, u64::MAX]),
+        ];
+        let (comps, left_out) = components(7, &edges);
+        assert_eq!(left_out, 0);
+        let sets: Vec<Vec<usize>> = comps
+            .iter()
+            .map(|c| c.members.iter().copied().collect())
+            .collect();
+        assert!(sets.contains(&vec![0, 1, 2, 3]), "{sets:?}");
+        assert!(
+            sets.contains(&vec![1, 4]) && sets.contains(&vec![3, 6]),
+            "{sets:?}"
+        );
     }
 }

@@ -337,7 +337,8 @@ pub fn scan(
         })
         .collect();
     stats.duplicate_pairs = kept.len();
-    let groups = group(&items, kept);
+    let (groups, shared_parts) = group(&items, kept);
+    stats.shared_part_groups = shared_parts;
     problems.sort();
     problems.dedup();
     Ok(ScanReport {

@@ -164,18 +164,11 @@ pub fn match_image(
             let f = cat.features(&it.sha)?.unwrap_or_default();
             let (s, m, v) =
                 matching::score(&qa.fingerprint, &qa.features, &it.entry.fingerprint, &f);
-            PairScore {
-                a: query.display().to_string(),
-                b: key_display(&it.paths[0]).0,
-                similarity: s,
-                identical: false,
-                hash_distance: Some(m.distance),
-                orientation: Some(m.orientation),
-                verified: v.verified(),
-                mirrored: v.mirrored,
-                inliers: v.inliers,
-                cells: [v.cells_a, v.cells_b],
-            }
+            PairScore::from_cached(
+                query.display().to_string(),
+                key_display(&it.paths[0]).0,
+                &verify::to_cached(s, &m, &v),
+            )
         };
         if score.similarity >= min_similarity {
             for p in &it.paths {

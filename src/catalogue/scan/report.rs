@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::paths::shown;
+use crate::catalogue::store::CachedScore;
 use crate::error::Error;
 use crate::fingerprint::Dihedral;
 
@@ -67,6 +68,15 @@ pub struct PairScore {
     pub verified: bool,
     pub mirrored: bool,
     pub inliers: usize,
+    /// What the verifier recovered (absent when not verified): share of each image's textured area
+    /// in the part the match covers (`[a, b]`: how much of `a` is found in `b`, and of `b` in
+    /// `a`), and the scale and rotation of `a` → `b`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cover: Option<[f64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rotation_deg: Option<f64>,
     /// Where the match lies in `a` and in `b` (`Verification::cells_a`; 0 = the whole image).
     /// Grouping uses it; not part of the report.
     #[serde(skip)]
@@ -86,7 +96,31 @@ impl PairScore {
             verified: false,
             mirrored: false,
             inliers: 0,
+            cover: None,
+            scale: None,
+            rotation_deg: None,
             cells: [0, 0],
+        }
+    }
+
+    /// A scored pair from its (cached or fresh) score; values rounded for reports.
+    pub(super) fn from_cached(a: String, b: String, s: &CachedScore) -> PairScore {
+        // Rounded as f64 (so JSON shows 0.927, not 0.9269999861717224), no negative zero.
+        let r = |x: f32, k: f64| (x as f64 * k).round() / k + 0.0;
+        PairScore {
+            a,
+            b,
+            similarity: s.similarity,
+            identical: false,
+            hash_distance: Some(s.distance),
+            orientation: Dihedral::ALL.get(s.orientation as usize).copied(),
+            verified: s.verified,
+            mirrored: s.mirrored,
+            inliers: s.inliers as usize,
+            cover: s.cover.map(|c| [r(c[0], 1000.0), r(c[1], 1000.0)]),
+            scale: s.scale.map(|x| r(x, 1000.0)),
+            rotation_deg: s.rotation_deg.map(|x| r(x, 10.0)),
+            cells: [s.cells_a, s.cells_b],
         }
     }
 }
@@ -123,6 +157,9 @@ pub struct ScanStats {
     pub remembered_missing: usize,
     pub candidate_pairs: usize,
     pub duplicate_pairs: usize,
+    /// Groups left out because they are about a secondary part of most members (a shared
+    /// sticker, an app's chrome), not their main content (`group` module doc).
+    pub shared_part_groups: usize,
 }
 
 /// `pairproof.scan/2`.

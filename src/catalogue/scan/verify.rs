@@ -27,6 +27,12 @@ pub(super) fn to_cached(
         inliers: v.inliers as u32,
         cells_a: if v.verified() { v.cells_a } else { 0 },
         cells_b: if v.verified() { v.cells_b } else { 0 },
+        cover: v.verified().then_some([v.cover_a, v.cover_b]),
+        scale: v.transform.filter(|_| v.verified()).map(|t| t.scale()),
+        rotation_deg: v
+            .transform
+            .filter(|_| v.verified())
+            .map(|t| t.rotation_deg()),
     }
 }
 
@@ -93,18 +99,11 @@ pub(super) fn verify_candidates(
             (
                 i,
                 j,
-                PairScore {
-                    a: key_display(&items[i as usize].paths[0]).0,
-                    b: key_display(&items[j as usize].paths[0]).0,
-                    similarity: s.similarity,
-                    identical: false,
-                    hash_distance: Some(s.distance),
-                    orientation: Dihedral::ALL.get(s.orientation as usize).copied(),
-                    verified: s.verified,
-                    mirrored: s.mirrored,
-                    inliers: s.inliers as usize,
-                    cells: [s.cells_a, s.cells_b],
-                },
+                PairScore::from_cached(
+                    key_display(&items[i as usize].paths[0]).0,
+                    key_display(&items[j as usize].paths[0]).0,
+                    &s,
+                ),
             )
         }));
     }

@@ -1544,7 +1544,8 @@ function pairList(pairs, refSet, gid) {
           h('div', { class: 'pair-facts' },
             h('span', { class: `sim ${sim !== null && sim >= 0.95 ? 'sim-high' : 'sim-mid'}`, 'data-testid': 'pair-similarity', text: t('pair.similar', { pct: fmtPct(sim, 1) }) }),
             h('span', { class: 'pair-words', 'data-testid': 'pair-transform', text: orientationWords(p) }),
-            !p.identical ? h('span', { class: 'muted', text: p.verified ? t('pair.verified', { n: num(p.inliers, 0) }) : t('pair.hashOnly') }) : null),
+            !p.identical ? h('span', { class: 'muted', text: p.verified ? t('pair.verified', { n: num(p.inliers, 0) }) : t('pair.hashOnly') }) : null,
+            Array.isArray(p.cover) ? h('span', { class: 'muted', 'data-testid': 'pair-cover', text: t('pair.cover', { a: fmtPct(p.cover[0], 0), b: fmtPct(p.cover[1], 0) }) }) : null),
           h('div', { class: 'pair-action' }, btn, d.error ? errorView(d.error, 'decision-error') : null));
   });
   const list = h('ul', { class: 'pair-list' }, items.slice(0, PAIRS_SHOWN));
