@@ -1,6 +1,6 @@
 //! The catalogue as the store's memory (a scan of B after a scan of A finds copies across
 //! them; remembered reference folders; "not a copy" from the CLI), and retrieval by local
-//! features (`--partial`): collages and heavy crops that hashes miss, and no candidate that an
+//! features (the default; `--hashes-only` turns it off): collages and heavy crops that hashes miss, and no candidate that an
 //! exhaustive verification would accept is missing.
 mod common;
 
@@ -246,11 +246,17 @@ fn partial_retrieval_finds_collages_and_heavy_crops() {
             vec!["b.png", "b_corner.png"],
         ]
     );
-    // Without it, the hashes alone miss the collage.
-    let r = scan_with(
+    // The default is the same; by hashes only (`--hashes-only`) the collage is missed.
+    let d = scan_with(
         &t.path().join("d.sqlite"),
         std::slice::from_ref(&dir),
         |_| {},
+    );
+    assert_eq!(groups(&d), groups(&r));
+    let r = scan_with(
+        &t.path().join("h.sqlite"),
+        std::slice::from_ref(&dir),
+        |o| o.partial = false,
     );
     assert!(
         groups(&r).iter().flatten().all(|n| n != "a_collage.png"),
@@ -313,8 +319,8 @@ fn partial_candidates_cover_every_pair_exhaustive_verification_accepts() {
     }
 }
 
-/// The shipped fixtures: with `--partial` the stolen copy (a crop inside a new frame) and the
-/// far-away shot are grouped with the main photo.
+/// The shipped fixtures: a default scan groups the stolen copy (a crop inside a new frame) and
+/// the far-away shot with the main photo.
 #[test]
 fn fixtures_scan_groups_the_stolen_copy_with_the_main_photo() {
     let t = tempfile::tempdir().unwrap();
@@ -322,7 +328,7 @@ fn fixtures_scan_groups_the_stolen_copy_with_the_main_photo() {
     let r = scan_with(
         &t.path().join("f.sqlite"),
         std::slice::from_ref(&fixtures),
-        |o| o.partial = true,
+        |_| {},
     );
     let g = groups(&r)
         .into_iter()

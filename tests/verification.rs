@@ -159,3 +159,30 @@ fn orientation_names_match_the_edit() {
         assert_eq!(m.orientation.words(), words);
     }
 }
+
+/// The POPCNT instance of descriptor matching returns exactly the portable twin's matches, on
+/// a copy (many matches), its mirror and an unrelated picture.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn popcnt_matching_equals_the_portable_twin() {
+    use pairproof::fingerprint::{match_simd, verify};
+    if !match_simd::popcnt_available() {
+        return;
+    }
+    let img = scene(3);
+    let a = local::features(&img);
+    let crop = imageops::crop_imm(&img, 40, 30, 400, 300).to_image();
+    for b in [
+        local::features(&crop),
+        local::features(&crop).mirrored(),
+        local::features(&scene(9)),
+    ] {
+        let portable = verify::matches_portable(&a, &b);
+        assert_eq!(match_simd::matches_popcnt(&a, &b), portable);
+        assert!(!portable.is_empty());
+        assert_eq!(
+            match_simd::matches_popcnt(&b, &a),
+            verify::matches_portable(&b, &a)
+        );
+    }
+}

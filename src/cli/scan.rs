@@ -61,10 +61,13 @@ pub struct ScanArgs {
     /// catalogue remembers from earlier scans (and do not walk remembered reference folders).
     #[arg(long)]
     only_roots: bool,
-    /// Also look for partial copies — collages, phone screenshots, heavy crops, products cut
-    /// out onto a new background — by local features (slower; images that share a template,
-    /// such as screenshots of one app, can be grouped: docs/accuracy.md).
+    /// Look for whole-image copies by hashes only: skip the local-feature search that finds
+    /// partial copies (collages, phone screenshots, heavy crops, products cut out onto a new
+    /// background). Faster on very large catalogues; misses those copies (docs/accuracy.md).
     #[arg(long)]
+    hashes_only: bool,
+    /// Accepted for scripts written before partial copies were looked for by default; no effect.
+    #[arg(long, hide = true, conflicts_with = "hashes_only")]
     partial: bool,
     /// Files per committed transaction (a killed scan loses at most one batch of work).
     #[arg(long, default_value_t = 128, hide = true)]
@@ -82,8 +85,11 @@ pub struct MatchArgs {
     min_similarity: f64,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
-    /// Also look for partial copies (collages, screenshots, heavy crops) by local features.
+    /// Look for whole-image copies by hashes only (see `scan --hashes-only`).
     #[arg(long)]
+    hashes_only: bool,
+    /// Accepted for scripts written before partial copies were looked for by default; no effect.
+    #[arg(long, hide = true, conflicts_with = "hashes_only")]
     partial: bool,
     /// Candidate search: `memory` (default) or milvus://HOST:PORT/COLLECTION (build with
     /// `--features milvus`; docs/scale.md). Verification is local either way.
@@ -143,7 +149,7 @@ pub fn scan(a: ScanArgs) -> u8 {
     opts.wait = a.wait;
     opts.backend = a.backend;
     opts.only_roots = a.only_roots;
-    opts.partial = a.partial;
+    opts.partial = !a.hashes_only;
     if a.isolate {
         let exe = match std::env::current_exe() {
             Ok(p) => p,
@@ -434,7 +440,7 @@ pub fn match_cmd(a: MatchArgs) -> u8 {
         a.min_similarity,
         &Default::default(),
         &a.backend,
-        a.partial,
+        !a.hashes_only,
     ) {
         Ok(r) => r,
         Err(e) => {

@@ -4,6 +4,8 @@
 
 pub mod canonical;
 pub mod local;
+#[cfg(target_arch = "x86_64")]
+pub mod match_simd;
 pub mod pdq;
 pub mod region;
 pub mod verify;

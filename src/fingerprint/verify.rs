@@ -9,36 +9,61 @@ use serde::Serialize;
 use super::local::Features;
 
 /// Putative matches a → b: nearest neighbour under 64 bits with a 0.8 ratio test, mutual.
+/// On x86-64 CPUs with POPCNT the same code runs compiled for it (`super::match_simd`,
+/// measured there); elsewhere the portable build.
 fn matches(a: &Features, b: &Features) -> Vec<(usize, usize)> {
-    let best = |from: &Features, to: &Features| -> Vec<Option<(usize, u32, u32)>> {
-        from.descriptors
-            .iter()
-            .map(|d| {
-                let (mut b1, mut i1, mut b2) = (u32::MAX, usize::MAX, u32::MAX);
-                for (j, e) in to.descriptors.iter().enumerate() {
-                    let h = super::hamming256(d, e);
-                    if h < b1 {
-                        b2 = b1;
-                        b1 = h;
-                        i1 = j;
-                    } else if h < b2 {
-                        b2 = h;
-                    }
-                }
-                (i1 != usize::MAX).then_some((i1, b1, b2))
-            })
-            .collect()
+    #[cfg(target_arch = "x86_64")]
+    if super::match_simd::popcnt_available() {
+        return super::match_simd::matches_popcnt(a, b);
+    }
+    matches_impl(a, b)
+}
+
+/// The portable instance of [`matches_impl`] (the twin the POPCNT instance is tested against).
+pub fn matches_portable(a: &Features, b: &Features) -> Vec<(usize, usize)> {
+    matches_impl(a, b)
+}
+
+/// The matching itself, safe Rust, inlined into each instance.
+///
+/// One pass over the distance matrix finds both directions' nearest and second-nearest
+/// neighbours (rows for a → b, columns for b → a), each scanned in index order so ties resolve
+/// exactly as two separate searches would; half the Hamming distances of doing it twice.
+#[inline(always)]
+pub(super) fn matches_impl(a: &Features, b: &Features) -> Vec<(usize, usize)> {
+    // (best distance, its index, second-best distance) per descriptor.
+    let empty = (u32::MAX, usize::MAX, u32::MAX);
+    let mut rows = vec![empty; a.descriptors.len()];
+    let mut cols = vec![empty; b.descriptors.len()];
+    let update = |slot: &mut (u32, usize, u32), h: u32, k: usize| {
+        if h < slot.0 {
+            slot.2 = slot.0;
+            slot.0 = h;
+            slot.1 = k;
+        } else if h < slot.2 {
+            slot.2 = h;
+        }
     };
-    let ab = best(a, b);
-    let ba = best(b, a);
+    for (i, d) in a.descriptors.iter().enumerate() {
+        let row = &mut rows[i];
+        for (j, e) in b.descriptors.iter().enumerate() {
+            let h = (d[0] ^ e[0]).count_ones()
+                + (d[1] ^ e[1]).count_ones()
+                + (d[2] ^ e[2]).count_ones()
+                + (d[3] ^ e[3]).count_ones();
+            update(row, h, j);
+            update(&mut cols[j], h, i);
+        }
+    }
     let mut out = Vec::new();
-    for (i, m) in ab.iter().enumerate() {
-        if let Some((j, d1, d2)) = *m {
-            let ratio_ok = (d1 as f32) < 0.8 * d2 as f32 || d2 == u32::MAX;
-            let mutual = ba[j].is_some_and(|(k, _, _)| k == i);
-            if d1 <= 64 && ratio_ok && mutual {
-                out.push((i, j));
-            }
+    for (i, &(d1, j, d2)) in rows.iter().enumerate() {
+        if j == usize::MAX {
+            continue;
+        }
+        let ratio_ok = (d1 as f32) < 0.8 * d2 as f32 || d2 == u32::MAX;
+        let mutual = cols[j].1 == i;
+        if d1 <= 64 && ratio_ok && mutual {
+            out.push((i, j));
         }
     }
     out

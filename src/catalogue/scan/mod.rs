@@ -82,9 +82,9 @@ pub struct ScanOptions {
     /// Compare today's images only with each other (`--only-roots`), not with every image the
     /// catalogue remembers.
     pub only_roots: bool,
-    /// Also retrieve candidates by local features (`--partial`): finds collages, screenshots,
-    /// heavy crops and new backgrounds, at the cost of more verification; see
-    /// `catalogue::words` and docs/accuracy.md for what it joins.
+    /// Also retrieve candidates by local features (the default; `--hashes-only` turns it off):
+    /// finds collages, screenshots, heavy crops and new backgrounds, at the cost of more
+    /// verification; see `catalogue::words` and docs/accuracy.md.
     pub partial: bool,
 }
 
@@ -100,7 +100,7 @@ impl ScanOptions {
             isolate: None,
             backend: Backend::Memory,
             only_roots: false,
-            partial: false,
+            partial: true,
         }
     }
 }
