@@ -388,7 +388,7 @@ fn a_shared_frame_is_not_a_copy_but_the_photo_inside_is() {
     // Header and footer are 31 % of each image (two of its eight grid rows); with the
     // neighbouring rows counted (the dilation that tolerates sparse inliers), four to five
     // rows: well under `MIN_COVER`.
-    assert!(v.cover_a < 0.7 && v.cover_b < 0.7, "{v:?}");
+    assert!(v.region.cover_a < 0.7 && v.region.cover_b < 0.7, "{v:?}");
     let t = tempfile::tempdir().unwrap();
     let paths: Vec<PathBuf> = ["s1.png", "s2.png", "p1.png"]
         .iter()
@@ -412,7 +412,7 @@ fn a_shared_frame_is_not_a_copy_but_the_photo_inside_is() {
     let (s, _, v) = score(&h[2], &h[0]);
     assert!(s > 0.85 && v.holds_a_whole(), "{s} {v:?}");
     assert!(
-        v.cover_a > 0.9,
+        v.region.cover_a > 0.9,
         "all of the photo is in its screenshot: {v:?}"
     );
 }

@@ -18,7 +18,8 @@ pub use canonical::{BoxPx, CanonicalParams};
 pub use pdq::{Dihedral, Hash256, Pdq, PdqDihedral};
 
 /// Hamming distance of two 256-bit values packed as four u64 words (hashes, BRIEF descriptors).
-#[inline]
+/// Always inlined, so `match_simd`'s POPCNT instance compiles it with POPCNT.
+#[inline(always)]
 pub fn hamming256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
     (a[0] ^ b[0]).count_ones()
         + (a[1] ^ b[1]).count_ones()
@@ -329,18 +330,17 @@ pub const SHARED_PART_FLOOR: f64 = 0.6;
 /// Measured on the benchmark's dev split in docs/accuracy.md.
 pub fn combined_similarity(m: &HashMatch, v: &local::Verification) -> f64 {
     let hash = similarity(m);
-    if let Some(sv) = v.similarity() {
-        if v.holds_a_whole() {
-            return sv.max(hash);
-        }
-        if m.reliable && m.distance <= STRONG_HASH_DISTANCE {
-            return hash;
-        }
-        let share = (v.cover_a.max(v.cover_b) / local::MIN_COVER).clamp(0.0, 1.0) as f64;
-        return (SHARED_PART_FLOOR + 0.2 * share).min(0.8);
+    let verified = v.similarity();
+    if let Some(sv) = verified.filter(|_| v.holds_a_whole()) {
+        return sv.max(hash);
     }
     if m.reliable && m.distance <= STRONG_HASH_DISTANCE {
         return hash;
+    }
+    if verified.is_some() {
+        let r = &v.region;
+        let share = (r.cover_a.max(r.cover_b) / local::MIN_COVER).clamp(0.0, 1.0) as f64;
+        return (SHARED_PART_FLOOR + 0.2 * share).min(0.8);
     }
     if v.inliers >= PARTIAL_INLIERS {
         return 0.5 * hash * (v.inliers as f64 / local::MIN_INLIERS as f64).min(1.0);

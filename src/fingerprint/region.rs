@@ -8,17 +8,21 @@
 //! of each image's textured area tells a copy (most of one image is found in the other) from
 //! two images that share only a part (an app's status bar, a sticker, a shop's frame).
 
+use serde::Serialize;
+
 use super::local::Features;
 use super::verify::INLIER_PX;
 
 /// Side of the cell grid.
 pub const CELL_GRID: u32 = 8;
 
-/// What part of each image a match covers.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What part of each image a match covers (all zero when nothing matched).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Region {
     /// Cells holding an inlier, bit `row * 8 + column`, each image in its own frame (`b`
-    /// unmirrored).
+    /// unmirrored). Grouping uses it to tell a collage's tiles apart: two matches that lie in
+    /// different parts of one image do not make their partners copies of each other
+    /// (`catalogue::scan::group`).
     pub cells_a: u64,
     pub cells_b: u64,
     /// Share of each image's textured cells (≥ 2 features) that the covered cells and their
@@ -32,18 +36,23 @@ pub struct Region {
     pub extent_b: f32,
 }
 
-/// The grid cells of a `w`×`h` frame that hold at least one of `pts`, mirrored left–right
-/// when `mirror`.
-pub fn cells_of(pts: &[[f32; 2]], w: u32, h: u32, mirror: bool) -> u64 {
+/// The grid cell (`row * 8 + column`) of point `p` in a `w`×`h` frame.
+fn cell_index(p: [f32; 2], w: u32, h: u32) -> u32 {
     let g = CELL_GRID as f32;
-    let mut bits = 0u64;
-    for p in pts {
-        let cx = ((p[0] / w.max(1) as f32) * g).clamp(0.0, g - 1.0) as u32;
-        let cy = ((p[1] / h.max(1) as f32) * g).clamp(0.0, g - 1.0) as u32;
-        let cx = if mirror { CELL_GRID - 1 - cx } else { cx };
-        bits |= 1u64 << (cy * CELL_GRID + cx);
-    }
-    bits
+    let cx = ((p[0] / w.max(1) as f32) * g).clamp(0.0, g - 1.0) as u32;
+    let cy = ((p[1] / h.max(1) as f32) * g).clamp(0.0, g - 1.0) as u32;
+    cy * CELL_GRID + cx
+}
+
+/// The grid cells of a `w`×`h` frame that hold at least one of `pts`.
+pub fn cells_of(pts: &[[f32; 2]], w: u32, h: u32) -> u64 {
+    pts.iter()
+        .fold(0u64, |bits, &p| bits | 1u64 << cell_index(p, w, h))
+}
+
+/// `cells` mirrored left to right (each row is one byte, column `c` its bit `c`).
+pub fn mirror_cells(cells: u64) -> u64 {
+    u64::from_le_bytes(cells.to_le_bytes().map(u8::reverse_bits))
 }
 
 /// `cells` grown by one cell in every direction (3×3), so a match holding only some of the
@@ -59,9 +68,8 @@ pub fn dilate_cells(cells: u64) -> u64 {
 /// area (a plain background holds no features; one stray corner does not make a cell textured).
 pub fn textured_cells(pts: &[[f32; 2]], w: u32, h: u32) -> u64 {
     let mut n = [0u16; 64];
-    for p in pts {
-        let c = cells_of(std::slice::from_ref(p), w, h, false);
-        n[c.trailing_zeros() as usize] += 1;
+    for &p in pts {
+        n[cell_index(p, w, h) as usize] += 1;
     }
     (0..64usize)
         .filter(|&k| n[k] >= TEXTURED_MIN)
@@ -215,12 +223,16 @@ impl Region {
         let ia: Vec<[f32; 2]> = grown.iter().map(|&k| ps[k]).collect();
         let ib: Vec<[f32; 2]> = grown.iter().map(|&k| qs[k]).collect();
         let (bw, bh) = (b_matched.width, b_matched.height);
-        let cells_a = cells_of(&ia, a.width, a.height, false);
+        let cells_a = cells_of(&ia, a.width, a.height);
         // Measured in the matched frame, stated in `b`'s own.
-        let cells_b_matched = cells_of(&ib, bw, bh, false);
+        let cells_b_matched = cells_of(&ib, bw, bh);
         Region {
             cells_a,
-            cells_b: cells_of(&ib, bw, bh, mirrored),
+            cells_b: if mirrored {
+                mirror_cells(cells_b_matched)
+            } else {
+                cells_b_matched
+            },
             cover_a: cover(cells_a, &a.points, a.width, a.height),
             cover_b: cover(cells_b_matched, &b_matched.points, bw, bh),
             extent_a: extent(&ia, &a.points),
@@ -235,9 +247,9 @@ mod tests {
 
     #[test]
     fn cells_and_dilation() {
-        let c = cells_of(&[[0.0, 0.0], [99.0, 99.0]], 100, 100, false);
+        let c = cells_of(&[[0.0, 0.0], [99.0, 99.0]], 100, 100);
         assert_eq!(c, 1 | (1 << 63));
-        assert_eq!(cells_of(&[[0.0, 0.0]], 100, 100, true), 1 << 7);
+        assert_eq!(mirror_cells(cells_of(&[[0.0, 0.0]], 100, 100)), 1 << 7);
         // The top-left cell grows into its three neighbours, never wraps to the last column.
         assert_eq!(dilate_cells(1), 1 | 2 | (1 << 8) | (1 << 9));
         assert_eq!(dilate_cells(1 << 8) & (1 << 7), 0);

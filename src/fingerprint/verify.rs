@@ -47,10 +47,7 @@ pub(super) fn matches_impl(a: &Features, b: &Features) -> Vec<(usize, usize)> {
     for (i, d) in a.descriptors.iter().enumerate() {
         let row = &mut rows[i];
         for (j, e) in b.descriptors.iter().enumerate() {
-            let h = (d[0] ^ e[0]).count_ones()
-                + (d[1] ^ e[1]).count_ones()
-                + (d[2] ^ e[2]).count_ones()
-                + (d[3] ^ e[3]).count_ones();
+            let h = super::hamming256(d, e);
             update(row, h, j);
             update(&mut cols[j], h, i);
         }
@@ -164,20 +161,8 @@ pub struct Verification {
     /// Share of each image's area covered by the inliers' bounding box.
     pub spread_a: f32,
     pub spread_b: f32,
-    /// Where the inliers lie in each image: an 8×8 grid over the image's own frame (`b`'s
-    /// unmirrored), bit `row * 8 + column`. Grouping uses it to tell a collage's tiles apart:
-    /// two matches that lie in different parts of one image do not make their partners copies
-    /// of each other (`catalogue::scan::group`).
-    pub cells_a: u64,
-    pub cells_b: u64,
-    /// Share of each image's textured area (grid cells holding features) that the part the
-    /// match covers takes (the inlier cells and their neighbours): how much of `a` is found in
-    /// `b`, and of `b` in `a`. A plain background is not textured and counts for nothing.
-    pub cover_a: f32,
-    pub cover_b: f32,
-    /// Share of each image's textured extent the match spans (`region::Region::extent_a`).
-    pub extent_a: f32,
-    pub extent_b: f32,
+    /// Which part of each image the match covers, and how much of each (`region::Region`).
+    pub region: region::Region,
     /// `true` when `b` was matched in mirrored form.
     pub mirrored: bool,
     /// Photometric agreement: of the textured parts the two images share under the
@@ -313,12 +298,7 @@ pub fn verify(a: &Features, b: &Features, mirrored: bool) -> Verification {
         transform: None,
         spread_a: 0.0,
         spread_b: 0.0,
-        cells_a: 0,
-        cells_b: 0,
-        cover_a: 0.0,
-        cover_b: 0.0,
-        extent_a: 0.0,
-        extent_b: 0.0,
+        region: region::Region::default(),
         mirrored,
         agreement: 0.0,
     };
@@ -379,13 +359,7 @@ pub fn verify(a: &Features, b: &Features, mirrored: bool) -> Verification {
     let (ia, ib) = (sel(&best, &ps), sel(&best, &qs));
     out.spread_a = bbox_share(&ia, a.width, a.height);
     out.spread_b = bbox_share(&ib, b.width, b.height);
-    let region = region::Region::of_match(a, b, &ps, &qs, &best, mirrored);
-    out.cells_a = region.cells_a;
-    out.cells_b = region.cells_b;
-    out.cover_a = region.cover_a;
-    out.cover_b = region.cover_b;
-    out.extent_a = region.extent_a;
-    out.extent_b = region.extent_b;
+    out.region = region::Region::of_match(a, b, &ps, &qs, &best, mirrored);
     if let Some(t) = out.transform {
         out.agreement = agreement(a, b, &t);
     }
@@ -412,7 +386,7 @@ pub const MIN_INLIERS: usize = 16;
 pub const MIN_SPREAD: f32 = 0.02;
 
 /// A verified pair is a copy only when one image is mostly found in the other: at least this
-/// share of its textured area lies in the part the match covers (`Verification::cover_a`) and that
+/// share of its textured area lies in the part the match covers (`region::Region::cover_a`) and that
 /// part spans at least `MIN_EXTENT` of its textured extent. A copy holds most of a photo,
 /// however cropped, framed or collaged; two different photos that share only a part (an app's
 /// status bar and buttons in two screenshots, the same sticker or shop frame on two products)
@@ -428,8 +402,9 @@ pub const MIN_EXTENT: f32 = 0.2;
 impl Verification {
     /// Most of one image is found in the other (see `MIN_COVER`); meaningful when verified.
     pub fn holds_a_whole(&self) -> bool {
+        let r = &self.region;
         let whole = |cover: f32, extent: f32| cover >= MIN_COVER && extent >= MIN_EXTENT;
-        whole(self.cover_a, self.extent_a) || whole(self.cover_b, self.extent_b)
+        whole(r.cover_a, r.extent_a) || whole(r.cover_b, r.extent_b)
     }
 
     pub fn verified(&self) -> bool {

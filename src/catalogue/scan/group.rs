@@ -4,7 +4,7 @@
 //! one tile and product B in another is a copy of A and a copy of B, but A and B are not copies
 //! of each other; a phone screenshot shares the app's status bar with every other screenshot
 //! and the product photo with its source. So each image is split into *regions*: the pairs
-//! touching it are clustered by where their inliers lie in it (`Verification::cells_a`, an 8×8
+//! touching it are clustered by where their inliers lie in it (`region::Region::cells_a`, an 8×8
 //! grid), and a pair joins the two regions it touches, not the two whole images. An image
 //! whose pairs lie in different parts of it (a collage) is then a member of several groups,
 //! one per part; an ordinary photo, whose copies all cover the same product, stays one region.

@@ -77,7 +77,7 @@ pub struct PairScore {
     pub scale: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rotation_deg: Option<f64>,
-    /// Where the match lies in `a` and in `b` (`Verification::cells_a`; 0 = the whole image).
+    /// Where the match lies in `a` and in `b` (`region::Region::cells_a`; 0 = the whole image).
     /// Grouping uses it; not part of the report.
     #[serde(skip)]
     pub cells: [u64; 2],

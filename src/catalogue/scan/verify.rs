@@ -25,9 +25,9 @@ pub(super) fn to_cached(
         verified: v.verified(),
         mirrored: v.mirrored,
         inliers: v.inliers as u32,
-        cells_a: if v.verified() { v.cells_a } else { 0 },
-        cells_b: if v.verified() { v.cells_b } else { 0 },
-        cover: v.verified().then_some([v.cover_a, v.cover_b]),
+        cells_a: if v.verified() { v.region.cells_a } else { 0 },
+        cells_b: if v.verified() { v.region.cells_b } else { 0 },
+        cover: v.verified().then_some([v.region.cover_a, v.region.cover_b]),
         scale: v.transform.filter(|_| v.verified()).map(|t| t.scale()),
         rotation_deg: v
             .transform
