@@ -67,7 +67,14 @@ pub fn find_blocks(
             raw[3 * i + 2] as i32,
         ]
     };
-    let close = |a: [i32; 3], b: [i32; 3]| (0..3).all(|c| (a[c] - b[c]).abs() <= FLAT);
+    // JPEG keeps colour at half resolution and coarser steps, so a saturated fill (a red
+    // arrow, an orange price tag) is noisier than a grey one: 10–27 levels between half-res
+    // neighbours on a q85 red stroke. The tolerance grows with the colour's chroma.
+    let close = |a: [i32; 3], b: [i32; 3]| {
+        let chroma = a.iter().max().unwrap_or(&0) - a.iter().min().unwrap_or(&0);
+        let tol = FLAT + chroma / 16;
+        (0..3).all(|c| (a[c] - b[c]).abs() <= tol)
+    };
     let mut parent: Vec<u32> = (0..(w * h) as u32).collect();
     let mut flat = vec![false; w * h];
     for y in 1..h - 1 {

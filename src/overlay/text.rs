@@ -256,7 +256,11 @@ pub fn glyph_candidates(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<Glyp
 /// Every text line on `img`. `luma` is the image's luma plane, `means` its local means over
 /// [`WINDOW_R`] (see [`super::raster::local_means`]).
 pub fn lines(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<TextLine> {
-    let gs = glyph_candidates(img, luma, means);
+    lines_from(&glyph_candidates(img, luma, means), luma)
+}
+
+/// [`lines`] from glyph candidates already found (the sticker judgement reads them too).
+pub fn lines_from(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
     if gs.len() < 3 {
         return vec![];
     }
@@ -300,18 +304,18 @@ pub fn lines(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<TextLine> {
         if used[a] || used[b] {
             continue;
         }
-        let chain = grow(&gs, &nbrs, &used, a, b);
+        let chain = grow(gs, &nbrs, &used, a, b);
         if chain.len() < 3 {
             continue;
         }
-        if let Some(line) = judge_row(&gs, &chain, luma) {
+        if let Some(line) = judge_row(gs, &chain, luma) {
             for &i in &chain {
                 used[i] = true;
             }
             out.push(line);
         }
     }
-    clusters_on_plain_surfaces(&gs, &used, luma, &mut out);
+    clusters_on_plain_surfaces(gs, &used, luma, &mut out);
     out
 }
 
