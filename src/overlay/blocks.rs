@@ -344,23 +344,51 @@ fn has_head(
     }
     const BINS: usize = 20;
     let mut width = [0u32; BINS];
+    let mut across = [0f64; BINS];
     let span = (hi - lo).max(1.0);
     for y in *y0..=*y1 {
         for x in *x0..=*x1 {
             if member(x, y) {
-                let b = (((along(x, y) - lo) / span) * BINS as f64) as usize;
-                width[b.min(BINS - 1)] += 1;
+                let b = ((((along(x, y) - lo) / span) * BINS as f64) as usize).min(BINS - 1);
+                width[b] += 1;
+                across[b] += -(x as f64 - centre.0) * uy + (y as f64 - centre.1) * ux;
             }
         }
     }
     let mut shaft: Vec<u32> = width[5..15].to_vec();
     shaft.sort();
     let med = shaft[shaft.len() / 2].max(1);
-    // the shaft is even (no bulges in the middle) and one end is a head
-    let even = shaft[shaft.len() - 1] <= 2 * med + 2 && shaft[0] * 2 + 2 >= med;
+    // The shaft is even: a drawn stroke keeps its width to within a pixel or two, while a
+    // tapering pennant, a boot or a stem widens and narrows along its length.
+    let even = 2 * shaft[shaft.len() - 1] <= 3 * med + 4 && 3 * shaft[0] + 4 >= 2 * med;
+    // ... and straight: the middle of each shaft slice lies on one line (a curved stem or a
+    // zigzag drifts off it by more than a quarter of the stroke's width).
+    let bin_len = span / BINS as f64;
+    let stroke = med as f64 / bin_len.max(1e-6);
+    let mids: Vec<(f64, f64)> = (5..15)
+        .filter(|&b| width[b] > 0)
+        .map(|b| (b as f64, across[b] / width[b] as f64))
+        .collect();
+    let straight = mids.len() >= 8 && {
+        let n = mids.len() as f64;
+        let (mx, my) = (
+            mids.iter().map(|p| p.0).sum::<f64>() / n,
+            mids.iter().map(|p| p.1).sum::<f64>() / n,
+        );
+        let sxx: f64 = mids.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let sxy: f64 = mids.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let k = sxy / sxx.max(1e-9);
+        let res = (mids
+            .iter()
+            .map(|p| (p.1 - my - k * (p.0 - mx)).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        res <= 0.25 * stroke + 0.5
+    };
     let head =
         |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0) >= 2 * med + 2;
-    even && (head(0..5) ^ head(15..BINS))
+    even && straight && (head(0..5) ^ head(15..BINS))
 }
 
 #[cfg(test)]
