@@ -224,12 +224,21 @@ fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
                     y0.min(qy - 4.0 * unit).max(0.0),
                     y1.max(qy + 4.0 * unit).min(l.h as f32),
                 );
+                let bbox = PxBox::from_bounds(x0 as usize, y0 as usize, x1 as usize, y1 as usize);
+                // A pasted code is black on white (or two flat inks): full contrast, and few
+                // mid-tones even when scaled and JPEG-compressed (≥ 0.81 of the pixels in the
+                // outer 30 % bands for codes with modules ≥ 1.5 px). Hair, fur or foliage can
+                // line up three finder-like rings but is neither (a rambutan: 129 levels, 0.61).
+                let (lo, hi, far) = percentile_range(l, &bbox);
+                if hi - lo < 150.0 || far < 0.75 {
+                    continue;
+                }
                 used[a] = true;
                 used[b] = true;
                 used[c] = true;
                 out.push(Code {
                     kind: CodeKind::Qr,
-                    bbox: PxBox::from_bounds(x0 as usize, y0 as usize, x1 as usize, y1 as usize),
+                    bbox,
                     confidence: 0.97,
                     finders: 3,
                 });
