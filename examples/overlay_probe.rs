@@ -46,7 +46,12 @@ fn main() {
             for g in overlay::text::glyph_candidates(&d.pixels, &l, &m) {
                 if let Ok(b) = std::env::var("PROBE_GLYPHS") {
                     let v: Vec<u32> = b.split(',').filter_map(|s| s.parse().ok()).collect();
-                    if v.len() == 4 && g.bbox.x < v[2] && g.bbox.x1() > v[0] && g.bbox.y < v[3] && g.bbox.y1() > v[1] {
+                    if v.len() == 4
+                        && g.bbox.x < v[2]
+                        && g.bbox.x1() > v[0]
+                        && g.bbox.y < v[3]
+                        && g.bbox.y1() > v[1]
+                    {
                         println!("GLYPH {:?} size={} stroke={:.1} fill={:.2} ink={:.0} sur={:.0} light={}", g.bbox, g.size, g.stroke, g.fill, g.ink_luma, g.surround, g.light);
                     }
                 }

@@ -6,6 +6,7 @@
 use image::RgbImage;
 
 use super::raster::PxBox;
+use super::text::Glyph;
 
 /// Largest channel difference between neighbouring pixels inside one flat region (half-res
 /// levels; JPEG q ≥ 70 noise on a flat fill stays below it after 2×2 averaging).
@@ -310,6 +311,36 @@ pub fn find_blocks(
     out
 }
 
+/// Does a flat shape carry lettering cut into it: two or more glyphs inside it, of one ink
+/// that stands out from the fill by ≥ 60 levels, each between a sixth and nine tenths of the
+/// shape's height? That is a price tag or badge ("$9.9", "NEW", "-30%") even when the word is
+/// too short for the line finder (which wants three different letter shapes). A product's own
+/// pattern inside a flat patch (a window's bars, a face's eyes) is not glyph-sized ink of one
+/// colour standing out that far from the fill, or lies beside rather than inside it.
+pub fn lettered(b: &Block, glyphs: &[Glyph]) -> bool {
+    if !matches!(b.shape, Shape::Rectangle | Shape::Ellipse | Shape::Other) {
+        return false;
+    }
+    let fill_luma = 0.299 * b.rgb[0] as f32 + 0.587 * b.rgb[1] as f32 + 0.114 * b.rgb[2] as f32;
+    let short = b.bbox.width.min(b.bbox.height) as f32;
+    let inner: Vec<&Glyph> = glyphs
+        .iter()
+        .filter(|g| {
+            g.bbox.area() > 0
+                && g.bbox.intersection_area(&b.bbox) as f32 >= 0.95 * g.bbox.area() as f32
+                && (g.ink_luma - fill_luma).abs() >= 60.0
+                && (short / 6.0..=0.9 * short).contains(&(g.bbox.height as f32))
+        })
+        .collect();
+    if inner.len() < 2 {
+        return false;
+    }
+    let (lo, hi) = inner.iter().fold((f32::MAX, f32::MIN), |(lo, hi), g| {
+        (lo.min(g.ink_luma), hi.max(g.ink_luma))
+    });
+    hi - lo <= 30.0
+}
+
 /// Is the region a straight shaft ending in a head at least twice its width? Width profile
 /// along the principal axis (20 bins): the shaft bins agree, one end bin is ≥ 2× wider.
 fn has_head(
@@ -421,5 +452,146 @@ mod tests {
         // the input stands for a 2× reduced picture: boxes come back in full-resolution pixels
         assert!((78..=88).contains(&b.bbox.x), "{:?}", b.bbox);
         assert!((236..=246).contains(&b.bbox.width), "{:?}", b.bbox);
+    }
+
+    /// A shaft of width `sw` along `path(t)` (t in 0..1, sampled) ending in a triangular head,
+    /// drawn in `rgb` with deterministic per-pixel noise of ±`noise` levels on white.
+    fn arrow(path: &dyn Fn(f32) -> (f32, f32), sw: f32, rgb: [u8; 3], noise: i32) -> RgbImage {
+        let mut img = RgbImage::from_pixel(200, 200, Rgb([255, 255, 255]));
+        let pts: Vec<(f32, f32)> = (0..=200).map(|i| path(i as f32 / 200.0)).collect();
+        let (tx, ty) = pts[200];
+        let (px, py) = pts[190];
+        let (dx, dy) = (tx - px, ty - py);
+        let n = (dx * dx + dy * dy).sqrt();
+        let (ux, uy) = (dx / n, dy / n);
+        let hl = 3.5 * sw;
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let (fx, fy) = (x as f32, y as f32);
+            let on_shaft = pts
+                .iter()
+                .any(|&(qx, qy)| (fx - qx).powi(2) + (fy - qy).powi(2) <= (sw / 2.0).powi(2));
+            // head: along the direction from tx-hl to tx+0.3hl, half width shrinking to the tip
+            let (vx, vy) = (fx - tx, fy - ty);
+            let along = vx * ux + vy * uy;
+            let across = (-vx * uy + vy * ux).abs();
+            let on_head = (-hl..=0.3 * hl).contains(&along)
+                && across <= 1.5 * sw * (0.3 * hl - along) / (1.3 * hl);
+            if on_shaft || on_head {
+                let mut c = rgb;
+                for (k, v) in c.iter_mut().enumerate() {
+                    let h = (x.wrapping_mul(73_856_093)
+                        ^ y.wrapping_mul(19_349_663)
+                        ^ (k as u32).wrapping_mul(83_492_791))
+                        % (2 * noise as u32 + 1);
+                    *v = (*v as i32 + h as i32 - noise).clamp(0, 255) as u8;
+                }
+                *p = Rgb(c);
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_noisy_red_arrow_is_one_arrow() {
+        // JPEG leaves ±9 levels of noise on a saturated fill at half resolution: neighbours then
+        // differ by up to 18, over the grey tolerance (10) but inside red's (10 + 210/16).
+        let img = arrow(
+            &|t| (20.0 + 140.0 * t, 150.0 - 70.0 * t),
+            6.0,
+            [220, 20, 30],
+            9,
+        );
+        let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+        let arrows: Vec<&Block> = blocks.iter().filter(|b| b.shape == Shape::Arrow).collect();
+        assert_eq!(arrows.len(), 1, "{blocks:?}");
+        assert!(arrows[0].bbox.width >= 280, "{:?}", arrows[0].bbox);
+    }
+
+    #[test]
+    fn a_bent_stroke_with_a_head_is_not_an_arrow() {
+        // a stem or a tail: the same stroke and head along an arc whose middle sags by 25 px
+        let img = arrow(
+            &|t| (20.0 + 150.0 * t, 90.0 + 100.0 * t * (1.0 - t)),
+            6.0,
+            [220, 20, 30],
+            0,
+        );
+        let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+        assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
+        // the straight one with the same stroke and head is an arrow
+        let img = arrow(&|t| (20.0 + 150.0 * t, 100.0), 6.0, [220, 20, 30], 0);
+        let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+        assert!(blocks.iter().any(|b| b.shape == Shape::Arrow), "{blocks:?}");
+    }
+
+    fn glyph(x: u32, y: u32, w: u32, h: u32, ink_luma: f32) -> Glyph {
+        Glyph {
+            bbox: PxBox {
+                x,
+                y,
+                width: w,
+                height: h,
+            },
+            cx: (x + w / 2) as f32,
+            cy: (y + h / 2) as f32,
+            size: w.max(h) as f32,
+            stroke: 4.0,
+            fill: 0.4,
+            ink: [ink_luma; 3],
+            ink_luma,
+            surround: 20.0,
+            light: ink_luma > 128.0,
+        }
+    }
+
+    #[test]
+    fn a_tag_with_a_short_word_is_lettered() {
+        // a black rounded tag 276 × 120 with "$9.9" in white: the line finder wants three
+        // different letter shapes, "$", "9", "9" are two
+        let tag = Block {
+            shape: Shape::Rectangle,
+            bbox: PxBox {
+                x: 454,
+                y: 576,
+                width: 276,
+                height: 120,
+            },
+            rgb: [20, 20, 20],
+            area_px: 25_236,
+            content_share: 0.22,
+            fit: 0.95,
+            on_product: 1.0,
+            chroma: 0,
+        };
+        let word = [
+            glyph(480, 600, 40, 70, 250.0),
+            glyph(530, 605, 40, 62, 248.0),
+            glyph(600, 605, 40, 62, 251.0),
+        ];
+        assert!(lettered(&tag, &word));
+        // the same patch with two dark-grey marks (a window's bars, a face's eyes): no
+        assert!(!lettered(
+            &tag,
+            &[glyph(480, 600, 40, 70, 60.0), glyph(530, 605, 40, 62, 62.0)]
+        ));
+        // letters of two different inks are not one word
+        assert!(!lettered(
+            &tag,
+            &[
+                glyph(480, 600, 40, 70, 250.0),
+                glyph(530, 605, 40, 62, 120.0)
+            ]
+        ));
+        // specks a tenth of the tag's height are texture, not letters
+        assert!(!lettered(
+            &tag,
+            &[glyph(480, 600, 8, 8, 250.0), glyph(530, 605, 8, 8, 250.0)]
+        ));
+        // an arrow carries no lettering
+        let arrow = Block {
+            shape: Shape::Arrow,
+            ..tag.clone()
+        };
+        assert!(!lettered(&arrow, &word));
     }
 }

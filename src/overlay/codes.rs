@@ -666,3 +666,60 @@ fn judge_barcode(
         finders: 0,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overlay::{raster::local_means, text::WINDOW_R};
+
+    /// A version-1 code (21 modules, `unit` px each) drawn at (60, 60) on a 240-px plane of
+    /// `light`, dark modules `dark`: three finders, timing rows and seeded data modules.
+    fn code(unit: usize, dark: u8, light: u8) -> Plane {
+        let n = 21;
+        let mut m = vec![vec![false; n]; n];
+        let mut seed = 12_345u32;
+        for (y, row) in m.iter_mut().enumerate() {
+            for (x, v) in row.iter_mut().enumerate() {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                *v = (seed >> 16) & 1 == 1 || (y == 6 && x % 2 == 0) || (x == 6 && y % 2 == 0);
+            }
+        }
+        for (fx, fy) in [(0, 0), (n - 7, 0), (0, n - 7)] {
+            for dy in 0..9usize {
+                for dx in 0..9usize {
+                    let (x, y) = ((fx + dx) as i64 - 1, (fy + dy) as i64 - 1);
+                    if x < 0 || y < 0 || x >= n as i64 || y >= n as i64 {
+                        continue;
+                    }
+                    let r = (dx as i64 - 4).abs().max((dy as i64 - 4).abs());
+                    m[y as usize][x as usize] = r <= 1 || r == 3;
+                }
+            }
+        }
+        let (w, h) = (240, 240);
+        let mut data = vec![light; w * h];
+        for (y, row) in m.iter().enumerate() {
+            for (x, &v) in row.iter().enumerate() {
+                if v {
+                    for yy in 0..unit {
+                        for xx in 0..unit {
+                            data[(60 + y * unit + yy) * w + 60 + x * unit + xx] = dark;
+                        }
+                    }
+                }
+            }
+        }
+        Plane { w, h, data }
+    }
+
+    #[test]
+    fn a_pasted_code_is_found_by_its_finders_and_a_low_contrast_lookalike_is_not() {
+        let l = code(4, 0, 255);
+        let found = finder_codes(&l, &local_means(&l, WINDOW_R));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].finders, 3);
+        // the same rings and data at 129 levels of contrast (hair, foliage): not a pasted code
+        let l = code(4, 60, 189);
+        assert!(finder_codes(&l, &local_means(&l, WINDOW_R)).is_empty());
+    }
+}

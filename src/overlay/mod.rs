@@ -471,7 +471,7 @@ pub fn analyse_with(
         let has_text = lines.iter().any(|l| {
             inside(&l.bbox, &b.bbox, 0.7)
                 && (!on_product || (l.one_ink && l.angle_deg.abs() <= 1.5 && l.glyphs.len() >= 3))
-        }) || lettered(&b, &glyphs);
+        }) || blocks::lettered(&b, &glyphs);
         // On the product a flat shape with a pattern inside may be the product's own (a ball,
         // a clock face); only one carrying text is a sticker there.
         let content = (0.03..=0.75).contains(&b.content_share) && (!on_product || has_text);
@@ -574,38 +574,6 @@ pub fn analyse_with(
         detections: out,
         not_run: None,
     }
-}
-
-/// Does a flat shape carry lettering cut into it: two or more glyphs inside it, of one ink
-/// that stands out from the fill by ≥ 60 levels, each between a sixth and nine tenths of the
-/// shape's height? That is a price tag or badge ("$9.9", "NEW", "-30%") even when the word is
-/// too short for the line finder (which wants three different letter shapes). A product's own
-/// pattern inside a flat patch (a window's bars, a face's eyes) is not glyph-sized ink of one
-/// colour standing out that far from the fill, or lies beside rather than inside it.
-fn lettered(b: &blocks::Block, glyphs: &[text::Glyph]) -> bool {
-    if !matches!(
-        b.shape,
-        blocks::Shape::Rectangle | blocks::Shape::Ellipse | blocks::Shape::Other
-    ) {
-        return false;
-    }
-    let fill_luma = 0.299 * b.rgb[0] as f32 + 0.587 * b.rgb[1] as f32 + 0.114 * b.rgb[2] as f32;
-    let short = b.bbox.width.min(b.bbox.height) as f32;
-    let inner: Vec<&text::Glyph> = glyphs
-        .iter()
-        .filter(|g| {
-            inside(&g.bbox, &b.bbox, 0.95)
-                && (g.ink_luma - fill_luma).abs() >= 60.0
-                && (short / 6.0..=0.9 * short).contains(&(g.bbox.height as f32))
-        })
-        .collect();
-    if inner.len() < 2 {
-        return false;
-    }
-    let (lo, hi) = inner.iter().fold((f32::MAX, f32::MIN), |(lo, hi), g| {
-        (lo.min(g.ink_luma), hi.max(g.ink_luma))
-    });
-    hi - lo <= 30.0
 }
 
 /// Is the 3-px ring around a glyph's box at least 70 % background colour?
