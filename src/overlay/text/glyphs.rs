@@ -1,0 +1,199 @@
+//! Glyph candidates: connected components of ink from a local-contrast binarisation, one pass
+//! per polarity (dark ink, light ink), kept when their size, fill, aspect and stroke width are a
+//! letter's and their ink is one colour with crisp edges. The parent module links them into
+//! lines.
+
+use image::RgbImage;
+
+use crate::overlay::raster::{colour_regions, Plane, PxBox};
+
+/// Contrast (grey levels) a pixel needs against its 41×41 neighbourhood mean to count as ink.
+/// 30 %-opaque grey text on white differs by ~38 levels; JPEG noise on flat areas stays < 8.
+const INK_CONTRAST: i32 = 18;
+/// One glyph candidate (a connected component of ink).
+#[derive(Debug, Clone)]
+pub struct Glyph {
+    pub bbox: PxBox,
+    pub cx: f32,
+    pub cy: f32,
+    pub size: f32,
+    pub stroke: f32,
+    pub fill: f32,
+    pub ink: [f32; 3],
+    pub ink_luma: f32,
+    /// Mean neighbourhood luma around the glyph (the surface it sits on, ink included).
+    pub surround: f32,
+    pub light: bool,
+}
+
+/// Glyph candidates of one polarity.
+fn glyphs(img: &RgbImage, luma: &Plane, means: &Plane, light: bool, out: &mut Vec<Glyph>) {
+    let (w, h) = (luma.w, luma.h);
+    let means = &means.data;
+    let mask: Vec<bool> = luma
+        .data
+        .iter()
+        .zip(means)
+        .map(|(&v, &m)| {
+            if light {
+                v as i32 >= m as i32 + INK_CONTRAST
+            } else {
+                v as i32 <= m as i32 - INK_CONTRAST
+            }
+        })
+        .collect();
+    let raw = img.as_raw();
+    let (labels, comps) = colour_regions(&mask, w, h, raw, 45);
+    let max_size = (w.max(h) / 4) as u32;
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| {
+            let (cw, ch) = (c.width(), c.height());
+            let size = cw.max(ch);
+            let fill = c.area as f32 / (cw * ch) as f32;
+            let aspect = size as f32 / cw.min(ch) as f32;
+            let sw = c.stroke_width();
+            c.area >= 10
+                && (6..=max_size).contains(&size)
+                && (0.08..=0.92).contains(&fill)
+                && aspect <= 4.5
+                && sw >= 1.0
+                && sw <= 0.45 * cw.min(ch) as f32 + 1.0
+        })
+        .collect();
+    // Per kept component: ink colour, interior luma spread, surround, edge sharpness.
+    let n = comps.len();
+    let mut acc = vec![
+        Acc {
+            rgb: [0; 3],
+            extreme: if light { 0 } else { 255 },
+            core_n: 0,
+            core_l: 0,
+            core_rgb: [0; 3],
+            sur: 0,
+            lum: 0,
+            lum2: 0,
+            edge: 0,
+            edge_n: 0,
+        };
+        n
+    ];
+    let ld = &luma.data;
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let l = labels[i];
+            if l == 0 || !keep[(l - 1) as usize] {
+                continue;
+            }
+            let a = &mut acc[(l - 1) as usize];
+            let v = ld[i] as u64;
+            a.rgb[0] += raw[3 * i] as u64;
+            a.rgb[1] += raw[3 * i + 1] as u64;
+            a.rgb[2] += raw[3 * i + 2] as u64;
+            a.sur += means[i] as u64;
+            a.lum += v;
+            a.lum2 += v * v;
+            a.extreme = if light {
+                a.extreme.max(ld[i])
+            } else {
+                a.extreme.min(ld[i])
+            };
+            // boundary pixel: central-difference gradient across the edge
+            let border = x == 0 || y == 0 || x + 1 == w || y + 1 == h;
+            if !border
+                && (labels[i - 1] != l
+                    || labels[i + 1] != l
+                    || labels[i - w] != l
+                    || labels[i + w] != l)
+            {
+                let gx = (ld[i + 1] as i32 - ld[i - 1] as i32).abs();
+                let gy = (ld[i + w] as i32 - ld[i - w] as i32).abs();
+                a.edge += gx.max(gy) as u64;
+                a.edge_n += 1;
+            }
+        }
+    }
+    // Core ink: the pixels within a third of the contrast of the component's extreme value.
+    // Thin strokes are mostly anti-aliased edge, so the plain mean would drift with glyph
+    // shape; the core is the colour the text was drawn in.
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let l = labels[i];
+            if l == 0 || !keep[(l - 1) as usize] {
+                continue;
+            }
+            let a = &mut acc[(l - 1) as usize];
+            let k = (l - 1) as usize;
+            let area = comps[k].area as f32;
+            let surround = a.sur as f32 / area;
+            let reach = (a.extreme as f32 - surround).abs() / 3.0;
+            if (ld[i] as f32 - a.extreme as f32).abs() <= reach {
+                a.core_n += 1;
+                a.core_l += ld[i] as u64;
+                for c in 0..3 {
+                    a.core_rgb[c] += raw[3 * i + c] as u64;
+                }
+            }
+        }
+    }
+    for (k, c) in comps.iter().enumerate() {
+        if !keep[k] {
+            continue;
+        }
+        let a = &acc[k];
+        let area = c.area as f32;
+        let surround = a.sur as f32 / area;
+        let core = a.core_n.max(1) as f32;
+        let ink_luma = a.core_l as f32 / core;
+        let mean_luma = a.lum as f32 / area;
+        let contrast = (ink_luma - surround).abs();
+        let spread = (a.lum2 as f32 / area - mean_luma * mean_luma)
+            .max(0.0)
+            .sqrt();
+        let sharp = a.edge as f32 / a.edge_n.max(1) as f32 / contrast.max(1.0);
+        // Rendered ink is one colour with crisp edges; texture blobs are neither.
+        if spread > 0.45 * contrast + 6.0 || sharp < 0.45 {
+            continue;
+        }
+        out.push(Glyph {
+            bbox: c.bbox(),
+            cx: c.cx(),
+            cy: c.cy(),
+            size: c.width().max(c.height()) as f32,
+            stroke: c.stroke_width(),
+            fill: area / (c.width() * c.height()) as f32,
+            ink: [
+                a.core_rgb[0] as f32 / core,
+                a.core_rgb[1] as f32 / core,
+                a.core_rgb[2] as f32 / core,
+            ],
+            ink_luma,
+            surround,
+            light,
+        });
+    }
+}
+
+#[derive(Clone)]
+struct Acc {
+    rgb: [u64; 3],
+    extreme: u8,
+    core_n: u32,
+    core_l: u64,
+    core_rgb: [u64; 3],
+    sur: u64,
+    lum: u64,
+    lum2: u64,
+    edge: u64,
+    edge_n: u64,
+}
+
+/// Every glyph candidate on `img` (both polarities); exposed for the probe example.
+pub fn glyph_candidates(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<Glyph> {
+    let mut gs = Vec::new();
+    glyphs(img, luma, means, false, &mut gs);
+    glyphs(img, luma, means, true, &mut gs);
+    gs
+}
