@@ -85,7 +85,8 @@ fn main() {
         if std::env::var("PROBE_LINES").is_ok() {
             let l = overlay::raster::luma(&d.pixels);
             let m = overlay::raster::local_means(&l, overlay::text::WINDOW_R);
-            for ln in overlay::text::lines(&d.pixels, &l, &m) {
+            for ln in overlay::text::lines(&overlay::text::glyph_candidates(&d.pixels, &l, &m), &l)
+            {
                 println!(
                     "{name}: LINE {:?} n={} ang={:.1} px={:.0} contrast={:.0} spread={:.1} surface={:.1} slope={:?}",
                     ln.bbox, ln.glyphs.len(), ln.angle_deg, ln.glyph_px, ln.contrast, ln.ink_spread, ln.surface, ln.blend_slope

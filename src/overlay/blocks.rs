@@ -40,6 +40,11 @@ pub struct Block {
     pub chroma: u8,
 }
 
+/// Largest minus smallest channel: 0 for greys, up to 255 for pure colours.
+fn chroma(p: [i32; 3]) -> i32 {
+    p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2])
+}
+
 fn find(p: &mut [u32], mut x: u32) -> u32 {
     while p[x as usize] != x {
         p[x as usize] = p[p[x as usize] as usize];
@@ -71,21 +76,18 @@ pub fn find_blocks(
     // JPEG keeps colour at half resolution and coarser steps, so a saturated fill (a red
     // arrow, an orange price tag) is noisier than a grey one: 10–27 levels between half-res
     // neighbours on a q85 red stroke. The tolerance grows with the colour's chroma.
-    let close = |a: [i32; 3], b: [i32; 3]| {
-        let chroma = a.iter().max().unwrap_or(&0) - a.iter().min().unwrap_or(&0);
-        let tol = FLAT + chroma / 16;
-        (0..3).all(|c| (a[c] - b[c]).abs() <= tol)
-    };
+    let tolerance = |p: [i32; 3]| FLAT + chroma(p) / 16;
+    let close = |a: [i32; 3], b: [i32; 3], tol: i32| (0..3).all(|c| (a[c] - b[c]).abs() <= tol);
     let mut parent: Vec<u32> = (0..(w * h) as u32).collect();
     let mut flat = vec![false; w * h];
     for y in 1..h - 1 {
         for x in 1..w - 1 {
             let i = y * w + x;
             let p = px(i);
-            flat[i] = close(p, px(i - 1))
-                && close(p, px(i + 1))
-                && close(p, px(i - w))
-                && close(p, px(i + w));
+            let tol = tolerance(p);
+            flat[i] = [i - 1, i + 1, i - w, i + w]
+                .iter()
+                .all(|&j| close(p, px(j), tol));
         }
     }
     for y in 1..h - 1 {
@@ -94,8 +96,10 @@ pub fn find_blocks(
             if !flat[i] {
                 continue;
             }
+            let p = px(i);
+            let tol = tolerance(p);
             for j in [i - 1, i - w] {
-                if flat[j] && close(px(i), px(j)) {
+                if flat[j] && close(p, px(j), tol) {
                     let (a, b) = (find(&mut parent, i as u32), find(&mut parent, j as u32));
                     if a != b {
                         parent[a.max(b) as usize] = a.min(b);
@@ -304,7 +308,7 @@ pub fn find_blocks(
             content_share,
             fit,
             on_product: s.on as f32 / s.area as f32,
-            chroma: rgb.iter().max().unwrap_or(&0) - rgb.iter().min().unwrap_or(&0),
+            chroma: chroma(rgb.map(i32::from)) as u8,
         });
     }
     out.sort_by_key(|b| (b.bbox.y, b.bbox.x));
@@ -321,13 +325,13 @@ pub fn lettered(b: &Block, glyphs: &[Glyph]) -> bool {
     if !matches!(b.shape, Shape::Rectangle | Shape::Ellipse | Shape::Other) {
         return false;
     }
-    let fill_luma = 0.299 * b.rgb[0] as f32 + 0.587 * b.rgb[1] as f32 + 0.114 * b.rgb[2] as f32;
+    // the same luma the glyphs' ink was measured in
+    let fill_luma = super::raster::pixel_luma(b.rgb) as f32;
     let short = b.bbox.width.min(b.bbox.height) as f32;
     let inner: Vec<&Glyph> = glyphs
         .iter()
         .filter(|g| {
-            g.bbox.area() > 0
-                && g.bbox.intersection_area(&b.bbox) as f32 >= 0.95 * g.bbox.area() as f32
+            g.bbox.inside(&b.bbox, 0.95)
                 && (g.ink_luma - fill_luma).abs() >= 60.0
                 && (short / 6.0..=0.9 * short).contains(&(g.bbox.height as f32))
         })

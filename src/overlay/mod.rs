@@ -12,6 +12,7 @@ pub mod added;
 pub mod blocks;
 pub mod border;
 pub mod codes;
+pub mod product;
 pub mod raster;
 pub mod text;
 
@@ -19,6 +20,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 use crate::compliance::background::{self, Background};
+pub use product::{product_mask, ProductMask};
 use raster::PxBox;
 
 /// The kinds of overlay the platform forbids on the hidden image.
@@ -170,143 +172,6 @@ impl Analysis {
     }
 }
 
-/// The product's outline at half resolution (holes filled), when the picture has a plain
-/// background.
-pub struct ProductMask {
-    pub w: usize,
-    pub h: usize,
-    pub mask: Vec<bool>,
-}
-
-impl ProductMask {
-    /// Share of the box's area (full-resolution coordinates) that lies on the product.
-    pub fn share(&self, b: &PxBox) -> f32 {
-        let (x0, y0) = ((b.x / 2) as usize, (b.y / 2) as usize);
-        let (x1, y1) = (
-            (b.x1().div_ceil(2) as usize).min(self.w),
-            (b.y1().div_ceil(2) as usize).min(self.h),
-        );
-        if x1 <= x0 || y1 <= y0 {
-            return 0.0;
-        }
-        let mut n = 0usize;
-        for y in y0..y1 {
-            n += self.mask[y * self.w + x0..y * self.w + x1]
-                .iter()
-                .filter(|&&v| v)
-                .count();
-        }
-        n as f32 / ((x1 - x0) * (y1 - y0)) as f32
-    }
-
-    fn place(&self, b: &PxBox) -> Placement {
-        let s = self.share(b);
-        if s <= 0.1 {
-            Placement::Background
-        } else if s >= 0.97 {
-            Placement::OnProduct
-        } else {
-            Placement::AcrossProduct
-        }
-    }
-}
-
-/// The product outline of a picture with a plain background: the large foreground components
-/// (those with at least a quarter of the largest one's area) with their holes filled, leaving
-/// out `exclude` boxes (frames, banners found along the edges).
-pub fn product_mask(
-    small: &RgbImage,
-    bg: &Background,
-    delta: u8,
-    exclude: &[PxBox],
-) -> ProductMask {
-    let (w, h) = (small.width() as usize, small.height() as usize);
-    let mut fg = background_free(small, bg, delta);
-    for b in exclude {
-        let (x0, y0, x1, y1) = (
-            (b.x / 2) as usize,
-            (b.y / 2) as usize,
-            (b.x1().div_ceil(2) as usize).min(w),
-            (b.y1().div_ceil(2) as usize).min(h),
-        );
-        for y in y0..y1 {
-            for v in &mut fg[y * w + x0..y * w + x1.max(x0)] {
-                *v = false;
-            }
-        }
-    }
-    // Thin things (text strokes, arrow shafts, hair-thin parts) are not the product's body:
-    // an opening by 3 half-res pixels removes anything under ~12 px thick.
-    let body = raster::morph(&raster::morph(&fg, w, h, 3, false), w, h, 3, true);
-    let (labels, comps) = raster::components(&body, w, h);
-    let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
-    let keep: Vec<bool> = comps
-        .iter()
-        .map(|c| largest > 0 && c.area * 4 >= largest)
-        .collect();
-    let mut mask: Vec<bool> = labels
-        .iter()
-        .map(|&l| l > 0 && keep[(l - 1) as usize])
-        .collect();
-    fill_holes(&mut mask, w, h);
-    ProductMask { w, h, mask }
-}
-
-fn background_free(small: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
-    let d = delta as f64;
-    small
-        .as_raw()
-        .chunks_exact(3)
-        .map(|p| (0..3).any(|c| (p[c] as f64 - bg.rgb[c]).abs() > d))
-        .collect()
-}
-
-/// Set every pixel that cannot reach the image border through unset pixels.
-fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
-    let mut outside = vec![false; w * h];
-    let mut stack = Vec::new();
-    for x in 0..w {
-        for y in [0, h - 1] {
-            if !mask[y * w + x] && !outside[y * w + x] {
-                outside[y * w + x] = true;
-                stack.push(y * w + x);
-            }
-        }
-    }
-    for y in 0..h {
-        for x in [0, w - 1] {
-            if !mask[y * w + x] && !outside[y * w + x] {
-                outside[y * w + x] = true;
-                stack.push(y * w + x);
-            }
-        }
-    }
-    while let Some(i) = stack.pop() {
-        let (x, y) = (i % w, i / w);
-        let mut visit = |j: usize| {
-            if !mask[j] && !outside[j] {
-                outside[j] = true;
-                stack.push(j);
-            }
-        };
-        if x > 0 {
-            visit(i - 1);
-        }
-        if x + 1 < w {
-            visit(i + 1);
-        }
-        if y > 0 {
-            visit(i - w);
-        }
-        if y + 1 < h {
-            visit(i + w);
-        }
-    }
-    for (m, o) in mask.iter_mut().zip(outside) {
-        *m = !o;
-    }
-}
-
 /// Parameters of the placement decisions (detector internals are constants in each module).
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
@@ -344,7 +209,7 @@ pub fn analyse_with(
     let edges = border::edge_lines(img, 0.3, 0.6);
     let frame = border::frame(&edges, w, h);
     let glyphs = text::glyph_candidates(img, &luma, &means);
-    let lines = text::lines_from(&glyphs, &luma);
+    let lines = text::lines(&glyphs, &luma);
     let mut out: Vec<Detection> = Vec::new();
     let mut edge_boxes = Vec::new();
     if let Some(f) = &frame {
@@ -364,7 +229,7 @@ pub fn analyse_with(
         if frame.is_some() {
             break;
         }
-        let with_text = lines.iter().any(|l| inside(&l.bbox, &band.bbox, 0.8));
+        let with_text = lines.iter().any(|l| l.bbox.inside(&band.bbox, 0.8));
         // On a plain background a banner is a band of another colour; on a scene photo only
         // a flat band carrying text is taken for one.
         let evidence = match &bg {
@@ -432,8 +297,7 @@ pub fn analyse_with(
     };
     // 3. Codes.
     for c in codes::find(&luma, &means) {
-        if edge_boxes.iter().any(|e| inside(&c.bbox, e, 0.8)) && c.kind == codes::CodeKind::Barcode
-        {
+        if edge_boxes.iter().any(|e| c.bbox.inside(e, 0.8)) && c.kind == codes::CodeKind::Barcode {
             continue;
         }
         let placement = place(&c.bbox);
@@ -456,10 +320,10 @@ pub fn analyse_with(
     let min_area = ((small.width() * small.height()) as f32 * 0.0008) as u32;
     let pm = product.as_ref().map(|p| p.mask.as_slice());
     for b in blocks::find_blocks(small, bg.as_ref().map(|b| b.rgb), pm, min_area.max(60)) {
-        if edge_boxes.iter().any(|e| inside(&b.bbox, e, 0.7))
+        if edge_boxes.iter().any(|e| b.bbox.inside(e, 0.7))
             || out
                 .iter()
-                .any(|d| inside(&b.bbox, &d.bbox, 0.7) && d.kind != Kind::Frame)
+                .any(|d| b.bbox.inside(&d.bbox, 0.7) && d.kind != Kind::Frame)
         {
             continue;
         }
@@ -469,7 +333,7 @@ pub fn analyse_with(
         // pattern, a sole's stitching or a clock face are the product's.
         let on_product = b.on_product >= 0.9;
         let has_text = lines.iter().any(|l| {
-            inside(&l.bbox, &b.bbox, 0.7)
+            l.bbox.inside(&b.bbox, 0.7)
                 && (!on_product || (l.one_ink && l.angle_deg.abs() <= 1.5 && l.glyphs.len() >= 3))
         }) || blocks::lettered(&b, &glyphs);
         // On the product a flat shape with a pattern inside may be the product's own (a ball,
@@ -511,7 +375,7 @@ pub fn analyse_with(
     for (l, &share_on_bg) in lines.iter().zip(&on_bg) {
         if out
             .iter()
-            .any(|d| d.kind != Kind::Frame && inside(&l.bbox, &d.bbox, 0.6))
+            .any(|d| d.kind != Kind::Frame && l.bbox.inside(&d.bbox, 0.6))
         {
             continue;
         }
@@ -593,11 +457,6 @@ fn ring_on_background(img: &RgbImage, g: &PxBox, bg: [f64; 3], tol: u8) -> bool 
         }
     }
     n > 0 && near * 10 >= n * 7
-}
-
-/// Is at least `share` of `a`'s area inside `b`?
-fn inside(a: &PxBox, b: &PxBox, share: f32) -> bool {
-    a.area() > 0 && a.intersection_area(b) as f32 >= share * a.area() as f32
 }
 
 fn frame_boxes(f: &border::Frame, w: u32, h: u32) -> Vec<PxBox> {

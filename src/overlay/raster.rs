@@ -18,13 +18,19 @@ impl Plane {
     }
 }
 
-/// BT.601 luma, rounded (integer weights 77/150/29 of 256: within 1 level of the float form).
+/// BT.601 luma of one pixel, rounded (integer weights 77/150/29 of 256: within 1 level of the
+/// float form).
+pub fn pixel_luma(p: [u8; 3]) -> u8 {
+    ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32 + 128) >> 8) as u8
+}
+
+/// BT.601 luma plane of a picture ([`pixel_luma`] of every pixel).
 pub fn luma(img: &RgbImage) -> Plane {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let data = img
         .as_raw()
         .chunks_exact(3)
-        .map(|p| ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32 + 128) >> 8) as u8)
+        .map(|p| pixel_luma([p[0], p[1], p[2]]))
         .collect();
     Plane { w, h, data }
 }
@@ -138,6 +144,10 @@ impl PxBox {
         let w = self.x1().min(o.x1()).saturating_sub(self.x.max(o.x));
         let h = self.y1().min(o.y1()).saturating_sub(self.y.max(o.y));
         w as u64 * h as u64
+    }
+    /// Is at least `share` of this box's area inside `o`? (An empty box is inside nothing.)
+    pub fn inside(&self, o: &PxBox, share: f32) -> bool {
+        self.area() > 0 && self.intersection_area(o) as f32 >= share * self.area() as f32
     }
     /// Scale a box found on a reduced plane back to full-resolution pixels.
     pub fn scaled(&self, f: u32, w: u32, h: u32) -> PxBox {

@@ -7,8 +7,6 @@
 //! rows of *different* shapes with a common stroke. Measured in `docs/accuracy.md` (verdict
 //! benchmark, kinds `dirty_text`, `dirty_watermark`, and `printed` for false alarms).
 
-use image::RgbImage;
-
 use super::raster::{Plane, PxBox};
 
 mod glyphs;
@@ -65,14 +63,9 @@ fn linked(a: &Glyph, b: &Glyph) -> bool {
     gap_x.max(gap_y) <= 0.8 * big
 }
 
-/// Every text line on `img`. `luma` is the image's luma plane, `means` its local means over
-/// [`WINDOW_R`] (see [`super::raster::local_means`]).
-pub fn lines(img: &RgbImage, luma: &Plane, means: &Plane) -> Vec<TextLine> {
-    lines_from(&glyph_candidates(img, luma, means), luma)
-}
-
-/// [`lines`] from glyph candidates already found (the sticker judgement reads them too).
-pub fn lines_from(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
+/// Every text line among the glyph candidates of a picture ([`glyph_candidates`]; the sticker
+/// judgement reads the candidates too). `luma` is the picture's luma plane.
+pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
     if gs.len() < 3 {
         return vec![];
     }

@@ -1,0 +1,145 @@
+//! The product's outline on a picture with a plain background: what the overlay detectors
+//! place their findings against (on the background, across the outline, on the product).
+
+use image::RgbImage;
+
+use super::{raster, Placement};
+use crate::compliance::background::Background;
+use raster::PxBox;
+
+/// The product's outline at half resolution (holes filled), when the picture has a plain
+/// background.
+pub struct ProductMask {
+    pub w: usize,
+    pub h: usize,
+    pub mask: Vec<bool>,
+}
+
+impl ProductMask {
+    /// Share of the box's area (full-resolution coordinates) that lies on the product.
+    pub fn share(&self, b: &PxBox) -> f32 {
+        let (x0, y0) = ((b.x / 2) as usize, (b.y / 2) as usize);
+        let (x1, y1) = (
+            (b.x1().div_ceil(2) as usize).min(self.w),
+            (b.y1().div_ceil(2) as usize).min(self.h),
+        );
+        if x1 <= x0 || y1 <= y0 {
+            return 0.0;
+        }
+        let mut n = 0usize;
+        for y in y0..y1 {
+            n += self.mask[y * self.w + x0..y * self.w + x1]
+                .iter()
+                .filter(|&&v| v)
+                .count();
+        }
+        n as f32 / ((x1 - x0) * (y1 - y0)) as f32
+    }
+
+    pub(super) fn place(&self, b: &PxBox) -> Placement {
+        let s = self.share(b);
+        if s <= 0.1 {
+            Placement::Background
+        } else if s >= 0.97 {
+            Placement::OnProduct
+        } else {
+            Placement::AcrossProduct
+        }
+    }
+}
+
+/// The product outline of a picture with a plain background: the large foreground components
+/// (those with at least a quarter of the largest one's area) with their holes filled, leaving
+/// out `exclude` boxes (frames, banners found along the edges).
+pub fn product_mask(
+    small: &RgbImage,
+    bg: &Background,
+    delta: u8,
+    exclude: &[PxBox],
+) -> ProductMask {
+    let (w, h) = (small.width() as usize, small.height() as usize);
+    let mut fg = background_free(small, bg, delta);
+    for b in exclude {
+        let (x0, y0, x1, y1) = (
+            (b.x / 2) as usize,
+            (b.y / 2) as usize,
+            (b.x1().div_ceil(2) as usize).min(w),
+            (b.y1().div_ceil(2) as usize).min(h),
+        );
+        for y in y0..y1 {
+            for v in &mut fg[y * w + x0..y * w + x1.max(x0)] {
+                *v = false;
+            }
+        }
+    }
+    // Thin things (text strokes, arrow shafts, hair-thin parts) are not the product's body:
+    // an opening by 3 half-res pixels removes anything under ~12 px thick.
+    let body = raster::morph(&raster::morph(&fg, w, h, 3, false), w, h, 3, true);
+    let (labels, comps) = raster::components(&body, w, h);
+    let largest = comps.iter().map(|c| c.area).max().unwrap_or(0);
+    let keep: Vec<bool> = comps
+        .iter()
+        .map(|c| largest > 0 && c.area * 4 >= largest)
+        .collect();
+    let mut mask: Vec<bool> = labels
+        .iter()
+        .map(|&l| l > 0 && keep[(l - 1) as usize])
+        .collect();
+    fill_holes(&mut mask, w, h);
+    ProductMask { w, h, mask }
+}
+
+fn background_free(small: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
+    let d = delta as f64;
+    small
+        .as_raw()
+        .chunks_exact(3)
+        .map(|p| (0..3).any(|c| (p[c] as f64 - bg.rgb[c]).abs() > d))
+        .collect()
+}
+
+/// Set every pixel that cannot reach the image border through unset pixels.
+fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
+    let mut outside = vec![false; w * h];
+    let mut stack = Vec::new();
+    for x in 0..w {
+        for y in [0, h - 1] {
+            if !mask[y * w + x] && !outside[y * w + x] {
+                outside[y * w + x] = true;
+                stack.push(y * w + x);
+            }
+        }
+    }
+    for y in 0..h {
+        for x in [0, w - 1] {
+            if !mask[y * w + x] && !outside[y * w + x] {
+                outside[y * w + x] = true;
+                stack.push(y * w + x);
+            }
+        }
+    }
+    while let Some(i) = stack.pop() {
+        let (x, y) = (i % w, i / w);
+        let mut visit = |j: usize| {
+            if !mask[j] && !outside[j] {
+                outside[j] = true;
+                stack.push(j);
+            }
+        };
+        if x > 0 {
+            visit(i - 1);
+        }
+        if x + 1 < w {
+            visit(i + 1);
+        }
+        if y > 0 {
+            visit(i - w);
+        }
+        if y + 1 < h {
+            visit(i + w);
+        }
+    }
+    for (m, o) in mask.iter_mut().zip(outside) {
+        *m = !o;
+    }
+}
