@@ -8,6 +8,8 @@ use image::RgbImage;
 use super::raster::PxBox;
 use super::text::Glyph;
 
+mod arrow;
+
 /// Largest channel difference between neighbouring pixels inside one flat region (half-res
 /// levels; JPEG q ≥ 70 noise on a flat fill stays below it after 2×2 averaging).
 const FLAT: i32 = 10;
@@ -256,36 +258,19 @@ pub fn find_blocks(
         }
         let fit_e = 1.0 - err_e / (bw * bh) as f32;
         let fit_r = 1.0 - err_r / (bw * bh) as f32;
-        // elongation from second moments
-        let n = a as f64;
-        let (mx, my) = (s.sx / n, s.sy / n);
-        let (vxx, vyy, vxy) = (
-            s.sxx / n - mx * mx,
-            s.syy / n - my * my,
-            s.sxy / n - mx * my,
-        );
-        let tr = vxx + vyy;
-        let det = vxx * vyy - vxy * vxy;
-        let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
-        let (l1, l2) = (tr / 2.0 + disc, (tr / 2.0 - disc).max(1e-6));
-        let elong = (l1 / l2).sqrt() as f32;
+        let axis = arrow::Axis::from_sums(a as f64, (s.sx, s.sy), (s.sxx, s.syy, s.sxy));
         let stroke = 2.0 * s.area as f32 / s.perim.max(1) as f32;
+        let member = |x: usize, y: usize| root[y * w + x] == r;
+        let bounds = (s.x0, s.y0, s.x1, s.y1);
         let shape = if fit_r >= 0.93 && bw >= 6 && bh >= 6 {
             Shape::Rectangle
         } else if fit_e >= 0.93 && bw >= 6 && bh >= 6 && content_share < 0.6 {
             Shape::Ellipse
         } else if fit_e >= 0.9 && content_share >= 0.6 {
             Shape::Ring
-        } else if elong >= 4.0
+        } else if axis.elongation() >= 4.0
             && stroke >= 1.5
-            && has_head(
-                &root,
-                w,
-                r,
-                (&s.x0, &s.y0, &s.x1, &s.y1),
-                (mx, my),
-                (l1, vxx, vxy),
-            )
+            && arrow::has_head(&member, bounds, &axis)
         {
             Shape::Arrow
         } else {
@@ -343,87 +328,6 @@ pub fn lettered(b: &Block, glyphs: &[Glyph]) -> bool {
         (lo.min(g.ink_luma), hi.max(g.ink_luma))
     });
     hi - lo <= 30.0
-}
-
-/// Is the region a straight shaft ending in a head at least twice its width? Width profile
-/// along the principal axis (20 bins): the shaft bins agree, one end bin is ≥ 2× wider.
-fn has_head(
-    root: &[u32],
-    w: usize,
-    r: u32,
-    bounds: (&usize, &usize, &usize, &usize),
-    centre: (f64, f64),
-    moments: (f64, f64, f64),
-) -> bool {
-    let (x0, y0, x1, y1) = bounds;
-    let (l1, vxx, vxy) = moments;
-    // principal direction: eigenvector of the larger eigenvalue
-    let (mut ux, mut uy) = (vxy, l1 - vxx);
-    if ux.abs() + uy.abs() < 1e-9 {
-        (ux, uy) = (1.0, 0.0);
-    }
-    let n = (ux * ux + uy * uy).sqrt();
-    let (ux, uy) = (ux / n, uy / n);
-    let member = |x: usize, y: usize| root[y * w + x] == r;
-    let along = |x: usize, y: usize| (x as f64 - centre.0) * ux + (y as f64 - centre.1) * uy;
-    let _ = l1;
-    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
-    for y in *y0..=*y1 {
-        for x in *x0..=*x1 {
-            if member(x, y) {
-                let t = along(x, y);
-                lo = lo.min(t);
-                hi = hi.max(t);
-            }
-        }
-    }
-    const BINS: usize = 20;
-    let mut width = [0u32; BINS];
-    let mut across = [0f64; BINS];
-    let span = (hi - lo).max(1.0);
-    for y in *y0..=*y1 {
-        for x in *x0..=*x1 {
-            if member(x, y) {
-                let b = ((((along(x, y) - lo) / span) * BINS as f64) as usize).min(BINS - 1);
-                width[b] += 1;
-                across[b] += -(x as f64 - centre.0) * uy + (y as f64 - centre.1) * ux;
-            }
-        }
-    }
-    let mut shaft: Vec<u32> = width[5..15].to_vec();
-    shaft.sort();
-    let med = shaft[shaft.len() / 2].max(1);
-    // The shaft is even: a drawn stroke keeps its width to within a pixel or two, while a
-    // tapering pennant, a boot or a stem widens and narrows along its length.
-    let even = 2 * shaft[shaft.len() - 1] <= 3 * med + 4 && 3 * shaft[0] + 4 >= 2 * med;
-    // ... and straight: the middle of each shaft slice lies on one line (a curved stem or a
-    // zigzag drifts off it by more than a quarter of the stroke's width).
-    let bin_len = span / BINS as f64;
-    let stroke = med as f64 / bin_len.max(1e-6);
-    let mids: Vec<(f64, f64)> = (5..15)
-        .filter(|&b| width[b] > 0)
-        .map(|b| (b as f64, across[b] / width[b] as f64))
-        .collect();
-    let straight = mids.len() >= 8 && {
-        let n = mids.len() as f64;
-        let (mx, my) = (
-            mids.iter().map(|p| p.0).sum::<f64>() / n,
-            mids.iter().map(|p| p.1).sum::<f64>() / n,
-        );
-        let sxx: f64 = mids.iter().map(|p| (p.0 - mx).powi(2)).sum();
-        let sxy: f64 = mids.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-        let k = sxy / sxx.max(1e-9);
-        let res = (mids
-            .iter()
-            .map(|p| (p.1 - my - k * (p.0 - mx)).powi(2))
-            .sum::<f64>()
-            / n)
-            .sqrt();
-        res <= 0.25 * stroke + 0.5
-    };
-    let head =
-        |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0) >= 2 * med + 2;
-    even && straight && (head(0..5) ^ head(15..BINS))
 }
 
 #[cfg(test)]

@@ -1,0 +1,118 @@
+//! Is a flat region an arrow: a straight, even shaft with a wider head at one end.
+
+/// A region's centre and second moments, and from them its principal axis.
+pub(super) struct Axis {
+    pub centre: (f64, f64),
+    /// Variances and covariance of the pixel coordinates.
+    vxx: f64,
+    vyy: f64,
+    vxy: f64,
+}
+
+impl Axis {
+    /// From the pixel count, the coordinate sums and the sums of squares and products.
+    pub fn from_sums(n: f64, (sx, sy): (f64, f64), (sxx, syy, sxy): (f64, f64, f64)) -> Self {
+        let (mx, my) = (sx / n, sy / n);
+        Axis {
+            centre: (mx, my),
+            vxx: sxx / n - mx * mx,
+            vyy: syy / n - my * my,
+            vxy: sxy / n - mx * my,
+        }
+    }
+
+    /// The larger and the smaller eigenvalue of the covariance.
+    fn eigen(&self) -> (f64, f64) {
+        let tr = self.vxx + self.vyy;
+        let det = self.vxx * self.vyy - self.vxy * self.vxy;
+        let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
+        (tr / 2.0 + disc, (tr / 2.0 - disc).max(1e-6))
+    }
+
+    /// Length over width of the equivalent ellipse.
+    pub fn elongation(&self) -> f32 {
+        let (l1, l2) = self.eigen();
+        (l1 / l2).sqrt() as f32
+    }
+
+    /// Unit vector along the principal axis (eigenvector of the larger eigenvalue).
+    pub fn direction(&self) -> (f64, f64) {
+        let (l1, _) = self.eigen();
+        let (mut ux, mut uy) = (self.vxy, l1 - self.vxx);
+        if ux.abs() + uy.abs() < 1e-9 {
+            (ux, uy) = (1.0, 0.0);
+        }
+        let n = (ux * ux + uy * uy).sqrt();
+        (ux / n, uy / n)
+    }
+}
+
+/// Is the region a straight shaft ending in a head at least twice its width? Width profile
+/// along the principal axis (20 bins): the shaft bins agree, one end bin is ≥ 2× wider.
+pub(super) fn has_head(
+    member: &dyn Fn(usize, usize) -> bool,
+    bounds: (usize, usize, usize, usize),
+    axis: &Axis,
+) -> bool {
+    let (x0, y0, x1, y1) = bounds;
+    let centre = axis.centre;
+    let (ux, uy) = axis.direction();
+    let along = |x: usize, y: usize| (x as f64 - centre.0) * ux + (y as f64 - centre.1) * uy;
+    let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            if member(x, y) {
+                let t = along(x, y);
+                lo = lo.min(t);
+                hi = hi.max(t);
+            }
+        }
+    }
+    const BINS: usize = 20;
+    let mut width = [0u32; BINS];
+    let mut across = [0f64; BINS];
+    let span = (hi - lo).max(1.0);
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            if member(x, y) {
+                let b = ((((along(x, y) - lo) / span) * BINS as f64) as usize).min(BINS - 1);
+                width[b] += 1;
+                across[b] += -(x as f64 - centre.0) * uy + (y as f64 - centre.1) * ux;
+            }
+        }
+    }
+    let mut shaft: Vec<u32> = width[5..15].to_vec();
+    shaft.sort();
+    let med = shaft[shaft.len() / 2].max(1);
+    // The shaft is even: a drawn stroke keeps its width to within a pixel or two, while a
+    // tapering pennant, a boot or a stem widens and narrows along its length.
+    let even = 2 * shaft[shaft.len() - 1] <= 3 * med + 4 && 3 * shaft[0] + 4 >= 2 * med;
+    // ... and straight: the middle of each shaft slice lies on one line (a curved stem or a
+    // zigzag drifts off it by more than a quarter of the stroke's width).
+    let bin_len = span / BINS as f64;
+    let stroke = med as f64 / bin_len.max(1e-6);
+    let mids: Vec<(f64, f64)> = (5..15)
+        .filter(|&b| width[b] > 0)
+        .map(|b| (b as f64, across[b] / width[b] as f64))
+        .collect();
+    let straight = mids.len() >= 8 && {
+        let n = mids.len() as f64;
+        let (mx, my) = (
+            mids.iter().map(|p| p.0).sum::<f64>() / n,
+            mids.iter().map(|p| p.1).sum::<f64>() / n,
+        );
+        let sxx: f64 = mids.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let sxy: f64 = mids.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let k = sxy / sxx.max(1e-9);
+        let res = (mids
+            .iter()
+            .map(|p| (p.1 - my - k * (p.0 - mx)).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        res <= 0.25 * stroke + 0.5
+    };
+    let head =
+        |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0) >= 2 * med + 2;
+    even && straight && (head(0..5) ^ head(15..BINS))
+}
