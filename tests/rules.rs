@@ -246,3 +246,45 @@ fn every_error_code_is_documented() {
         );
     }
 }
+
+/// A PNG of `img` decoded the way a file would be.
+fn decoded(name: &str, img: &image::RgbImage) -> Decoded {
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    decode::decode_bytes(Path::new(name), &png, &Limits::default()).unwrap()
+}
+
+#[test]
+fn a_framed_main_of_a_textured_photo_compares_the_same_border_pixels() {
+    // A scene with no plain background, darker towards its edges (a vignette: level 110 in the
+    // outer 5 px, 150 further in, ±12 of seeded grain); the main adds a 5-px near-black frame.
+    // The background rule must compare the two pictures on the same pixels: before it did,
+    // the hidden ring (depths 0-5 of a 300-px picture) read the dark rim and the main's ring,
+    // with the frame left out, read depth 5 only: 40 levels apart.
+    let (w, h) = (300u32, 300u32);
+    let mut seed = 7u32;
+    let hidden = image::RgbImage::from_fn(w, h, |x, y| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let grain = ((seed >> 16) % 25) as i32 - 12;
+        let depth = x.min(y).min(w - 1 - x).min(h - 1 - y);
+        let base = if depth < 5 { 110 } else { 150 };
+        let v = (base + grain).clamp(0, 255) as u8;
+        image::Rgb([v, v, v.saturating_sub(10)])
+    });
+    let mut main = hidden.clone();
+    for (x, y, p) in main.enumerate_pixels_mut() {
+        if x.min(y).min(w - 1 - x).min(h - 1 - y) < 5 {
+            *p = image::Rgb([20, 20, 20]);
+        }
+    }
+    let f = compliance::pair::evaluate(
+        &decoded("main.png", &main),
+        &decoded("hidden.png", &hidden),
+        &Policy::default(),
+    );
+    let bg = rule(&f, "background");
+    assert_eq!(bg.status, Status::Pass, "{}: {}", bg.message, bg.measured);
+    let delta = bg.measured["max_channel_delta"].as_f64().unwrap();
+    assert!(delta <= 5.0, "same pixels, same colour: {delta}");
+}

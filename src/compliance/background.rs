@@ -243,6 +243,51 @@ pub fn measure_skipping(
     } else {
         outer
     };
+    ring_background(img, (inset, ring_w), mode, tol, min_agreement, skip, frame)
+}
+
+/// The background of `img` read on the same ring as `like` (another picture's measurement:
+/// same inset, so a frame skipped there is skipped here too) and without the pixels `skip`
+/// names. The pair's background rule compares the hidden image with the main image on the
+/// same pixels: on a textured border, two different sets of pixels have different dominant
+/// colours even in one picture.
+pub fn measure_like(
+    img: &RgbImage,
+    like: &Background,
+    tol: u8,
+    min_agreement: f64,
+    skip: Option<Skip>,
+) -> Option<Background> {
+    let (w, h) = img.dimensions();
+    let min_side = w.min(h);
+    let inset = like.inset_px;
+    if min_side < 4 || 2 * (inset + 1) >= min_side {
+        return None;
+    }
+    let ring_w = (min_side / 50).clamp(2, 24);
+    let mode = ring_mode(img, inset, ring_w, skip)?;
+    ring_background(
+        img,
+        (inset, ring_w),
+        mode,
+        tol as f64,
+        min_agreement,
+        skip,
+        None,
+    )
+}
+
+/// Mean colour of the ring pixels within `tol` of `mode`, and how many agree.
+fn ring_background(
+    img: &RgbImage,
+    (inset, ring_w): (u32, u32),
+    mode: [f64; 3],
+    tol: f64,
+    min_agreement: f64,
+    skip: Option<Skip>,
+    frame: Option<Frame>,
+) -> Option<Background> {
+    let (w, h) = img.dimensions();
     let mut sum = [0f64; 3];
     let mut used = 0u64;
     let mut total = 0u64;

@@ -18,6 +18,8 @@ use crate::similarity::RiskBand;
 pub struct PairMeasures {
     /// The main image's background, measured without its overlays.
     pub bg_main: Option<Background>,
+    /// The hidden image's background, measured on the same ring pixels as the main's (without
+    /// the places of the main's overlays), so a textured border is compared like with like.
     pub bg_hidden: Option<Background>,
     /// What the main image added over the hidden image (same-size pairs).
     pub diff: Option<Difference>,
@@ -50,12 +52,23 @@ pub fn measure(main: &Decoded, hidden: &Decoded, policy: &Policy) -> PairMeasure
         flat(&bg_hidden),
         policy.foreground_delta_rgb,
     );
-    let bg_main = match &diff {
-        Some(d) if d.regions.iter().any(|r| r.area_px > 0) => {
-            let skip = |x: u32, y: u32| d.changed_at(x, y);
-            background::measure_skipping(&main.pixels, tol, agree, Some(&skip))
-        }
-        _ => bg_main_all.clone(),
+    // The hidden image's background is read on the main's ring: at the main's inset (a frame
+    // on the main is skipped on both) and without the places of the main's overlays (a banner
+    // along an edge). On a plain background that changes nothing; on a textured one the
+    // dominant colours of two different sets of pixels differ by more than the 5-level limit
+    // (a framed gravel photo: 7.8 levels between one picture's rings at depths 0–19 and 5–19).
+    let changed = diff
+        .as_ref()
+        .filter(|d| d.regions.iter().any(|r| r.area_px > 0));
+    let skip = |x: u32, y: u32| changed.is_some_and(|d| d.changed_at(x, y));
+    let skip = changed.map(|_| &skip as background::Skip);
+    let bg_main = match skip {
+        Some(_) => background::measure_skipping(&main.pixels, tol, agree, skip),
+        None => bg_main_all.clone(),
+    };
+    let bg_hidden = match &bg_main {
+        Some(m) => background::measure_like(&hidden.pixels, m, tol, agree, skip).or(bg_hidden),
+        None => bg_hidden,
     };
     let main_overlays = diff
         .as_ref()
