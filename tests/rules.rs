@@ -288,3 +288,35 @@ fn a_framed_main_of_a_textured_photo_compares_the_same_border_pixels() {
     let delta = bg.measured["max_channel_delta"].as_f64().unwrap();
     assert!(delta <= 5.0, "same pixels, same colour: {delta}");
 }
+
+#[test]
+fn a_dashed_frame_on_the_main_is_not_product() {
+    // A dark product on white; the main adds an orange dashed frame 6 px in from the edges
+    // (dashes of 12 × 4 px, 28 px apart). Each is too small to be an added region, but together
+    // they are 7 % of the foreground: counted as product they cost the outline 0.93 IoU.
+    let (w, h) = (400u32, 400u32);
+    let hidden = image::RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = ((x as f32 - 200.0) / 80.0, (y as f32 - 200.0) / 100.0);
+        if dx * dx + dy * dy <= 1.0 {
+            image::Rgb([40, 60, 90])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    let mut main = hidden.clone();
+    for (x, y, p) in main.enumerate_pixels_mut() {
+        let depth = x.min(y).min(w - 1 - x).min(h - 1 - y);
+        let along = if x.min(w - 1 - x) == depth { y } else { x };
+        if (6..10).contains(&depth) && along % 40 < 12 {
+            *p = image::Rgb([240, 110, 20]);
+        }
+    }
+    let f = compliance::pair::evaluate(
+        &decoded("main.png", &main),
+        &decoded("hidden.png", &hidden),
+        &Policy::default(),
+    );
+    let o = rule(&f, "subject.overlap");
+    assert_eq!(o.status, Status::Pass, "{}", o.message);
+    assert!(o.measured.as_f64().unwrap() >= 0.99, "{}", o.message);
+}

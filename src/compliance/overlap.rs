@@ -4,21 +4,50 @@
 //! only when it is an overlay: an addition that touches the hidden image's product is left out
 //! when it lies along an edge (a banner, a frame), runs along less than a fifth of the
 //! product's outline (a sticker touching it in one place), or an overlay detector found it on
-//! the main image. A moved or re-scaled product leaves a crescent or ring along much of the
-//! outline, so it still fails.
+//! the main image; and pieces of addition too small to be regions are left out when they touch
+//! nothing of the hidden image's product (a dashed frame's dashes). A moved or re-scaled
+//! product leaves a crescent or ring along much of the outline, so it still fails.
 
 use serde_json::json;
 
 use super::pair::PairMeasures;
 use super::{background, Finding, Marked, Reason, Status};
 use crate::decode::Decoded;
-use crate::overlay::added::AddedRegion;
+use crate::overlay::added::{AddedRegion, Difference};
+use crate::overlay::raster;
 use crate::policy::Policy;
 
 const ID: &str = "subject.overlap";
 
 fn skipped(reason: Reason, limit: serde_json::Value, msg: &str) -> Finding {
     Finding::new(ID, Status::Skipped, reason, json!(null), limit, msg)
+}
+
+/// The main image's additions on the background that touch nothing of the hidden image's
+/// product (not within 2 half-res pixels), as a half-resolution mask. Each is too small to be an
+/// added region of its own (a dashed frame's dashes, a pattern's specks, the dots of a small
+/// caption) yet together they are a tenth of the picture's foreground; a moved or re-scaled
+/// product leaves its crescent against the hidden product's outline, so it is never among them.
+fn stray_additions(d: &Difference, hidden_fg: &[bool], hw: usize, hh: usize) -> Vec<bool> {
+    let (w, h) = (d.w, d.h);
+    let product: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let (x, y) = (2 * (i % w), 2 * (i / w));
+            x < hw && y < hh && hidden_fg[y * hw + x]
+        })
+        .collect();
+    let near = raster::morph(&product, w, h, 2, true);
+    let (labels, comps) = raster::components(&d.added_on_background, w, h);
+    let mut touches = vec![false; comps.len()];
+    for (i, &l) in labels.iter().enumerate() {
+        if l > 0 && near[i] {
+            touches[(l - 1) as usize] = true;
+        }
+    }
+    labels
+        .iter()
+        .map(|&l| l > 0 && !touches[(l - 1) as usize])
+        .collect()
 }
 
 /// The main image's additions that are overlays (left out of its product mask).
@@ -74,10 +103,10 @@ pub fn subject_overlap(
     let mut ma = background::foreground_mask(&main.pixels, bm, policy.foreground_delta_rgb);
     let mb = background::foreground_mask(&hidden.pixels, bh, policy.foreground_delta_rgb);
     let left_out = overlay_regions(m);
-    if let (Some(d), false) = (&m.diff, left_out.is_empty()) {
+    if let Some(d) = &m.diff {
         // half-resolution mask of what to leave out: added on the background, inside an
-        // overlay region
-        let mut ex = vec![false; d.w * d.h];
+        // overlay region or in a piece that touches nothing of the hidden image's product
+        let mut ex = stray_additions(d, &mb, hw as usize, hh as usize);
         for r in &left_out {
             let (x0, y0) = ((r.bbox.x / 2) as usize, (r.bbox.y / 2) as usize);
             let (x1, y1) = (
