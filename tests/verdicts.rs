@@ -65,16 +65,16 @@ fn verdicts_per_kind_stay_above_their_floors() {
     // agreement floors in %, per kind (measured − 2 pairs of 30)
     let floors: &[(&str, f64)] = &[
         ("clean", 90.0),
-        ("promo_small", 90.0),
-        ("promo_medium", 90.0),
-        ("promo_large", 86.0),
+        ("promo_small", 93.0),
+        ("promo_medium", 93.0),
+        ("promo_large", 90.0),
         ("reencode", 90.0),
         ("printed", 83.0),
         ("dirty_banner", 93.0),
         ("dirty_badge", 86.0),
         ("dirty_price_tag", 86.0),
         ("dirty_logo", 93.0),
-        ("dirty_text", 66.0),
+        ("dirty_text", 63.0),
         ("dirty_watermark", 40.0),
         ("dirty_frame", 90.0),
         ("dirty_qr", 86.0),
@@ -100,5 +100,5 @@ fn verdicts_per_kind_stay_above_their_floors() {
     report.push_str(&format!("all: {agree}/{total} ({overall:.1} %)\n"));
     eprintln!("{report}");
     assert!(low.is_empty(), "below the floor: {low:?}\n{report}");
-    assert!(overall >= 86.0, "{report}");
+    assert!(overall >= 87.0, "{report}");
 }
