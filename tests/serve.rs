@@ -308,6 +308,27 @@ fn hosts_origins_tokens_and_headers() {
         js.header("content-type"),
         Some("text/javascript; charset=utf-8")
     );
+    // every module the page imports, transitively, is served as JavaScript
+    let mut todo = vec!["app.js".to_string()];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let r = http(&s.addr, "GET", &format!("/assets/{name}"), &[], b"");
+        assert_eq!(r.status, 200, "{name}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("text/javascript; charset=utf-8"),
+            "{name}"
+        );
+        let text = String::from_utf8_lossy(&r.body).to_string();
+        for line in text.lines().filter(|l| l.starts_with("import ")) {
+            let from = line.rsplit("from './").next().unwrap_or("");
+            todo.push(from.trim_end_matches("';").to_string());
+        }
+    }
+    assert!(seen.len() >= 10, "{seen:?}");
     let none = http(&s.addr, "GET", "/api/nothing-here", &[], b"");
     assert_eq!(
         (none.status, none.json()["code"].clone()),

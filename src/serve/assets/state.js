@@ -1,0 +1,20 @@
+// What the page holds between renders, one object per tab, and the server's limits.
+
+// ---------------------------------------------------------------- state
+
+export const S = {
+  info: null,
+  infoError: null,
+  tab: 'check',
+  check: {
+    main: null, hidden: null, mainUrl: null, hiddenUrl: null,
+    seq: 0, busy: false, result: null, error: null, zoneError: {},
+    opacity: 50, boxes: true, gps: {},
+  },
+  batch: { files: [], busy: false, result: null, error: null, sort: { key: 'verdict', dir: 'desc' }, selected: null, zoneError: null, exported: null },
+  scan: { running: false, job: null, progress: null, result: null, error: null, decisions: {}, conn: null, hint: null },
+  ev: { original: null, originalUrl: null, suspects: [], busy: false, result: null, error: null, zoneError: {} },
+};
+
+export const maxUpload = () => (S.info && typeof S.info.max_upload_bytes === 'number' ? S.info.max_upload_bytes : null);
+export const gate = () => (S.info && typeof S.info.ssim_threshold === 'number' ? S.info.ssim_threshold : 0.92);
