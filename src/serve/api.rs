@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Multipart, Path as UrlPath, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::extract::{Multipart, Path as UrlPath, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,106 +22,9 @@ use super::AppState;
 use crate::check::{self, CheckOptions};
 use crate::policy::{Limits, Policy};
 
-type St = State<Arc<AppState>>;
+pub(super) type St = State<Arc<AppState>>;
 
-/// An error response: status, stable code, message, and the file it is about.
-#[derive(Debug)]
-pub struct ApiError {
-    status: StatusCode,
-    code: String,
-    message: String,
-    file: Option<String>,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: String, file: Option<String>) -> ApiError {
-        ApiError {
-            status,
-            code: code.to_string(),
-            message,
-            file,
-        }
-    }
-    pub fn bad_request(message: String) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "E_BAD_REQUEST", message, None)
-    }
-    pub fn too_large(name: &str, cap: usize) -> ApiError {
-        let what = if name.is_empty() {
-            "the upload".to_string()
-        } else {
-            name.to_string()
-        };
-        let limit = if cap > 0 {
-            format!(
-                " (at most {:.0} MB per file here; the marketplace allows 5 MB)",
-                cap as f64 / 1_048_576.0
-            )
-        } else {
-            String::new()
-        };
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "E_UPLOAD_TOO_LARGE",
-            format!("{what} is too large{limit}"),
-            (!name.is_empty()).then(|| name.to_string()),
-        )
-    }
-    fn missing(field: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "E_UPLOAD_MISSING",
-            format!("no file in the `{field}` field"),
-            None,
-        )
-    }
-    fn outside(p: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "E_PATH_OUTSIDE_ROOTS",
-            format!("{p}: not under a folder this server may read (start it with --root FOLDER)"),
-            Some(p.to_string()),
-        )
-    }
-    fn busy(message: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "E_BUSY",
-            message.to_string(),
-            None,
-        )
-    }
-    fn internal(message: String) -> ApiError {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "E_INTERNAL",
-            message,
-            None,
-        )
-    }
-    /// A library error about one file.
-    fn of(e: &crate::Error, name: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            e.code(),
-            e.to_string(),
-            Some(name.to_string()),
-        )
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({
-            "schema": super::ERROR_SCHEMA,
-            "code": self.code,
-            "message": self.message,
-            "file": self.file,
-        });
-        (self.status, Json(body)).into_response()
-    }
-}
-
-type ApiResult<T> = Result<T, ApiError>;
+pub use super::error::{ApiError, ApiResult};
 
 /// Run CPU-bound work on the blocking pool, at most `cpu_slots` at a time.
 async fn cpu<T: Send + 'static>(
@@ -136,130 +38,6 @@ async fn cpu<T: Send + 'static>(
     let r = tokio::task::spawn_blocking(f).await;
     drop(permit);
     r.map_err(|e| ApiError::internal(format!("internal error: {e}")))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Guard: host/origin/token checks and security headers on every response.
-
-const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-pub async fn guard(State(st): St, req: Request, next: Next) -> Response {
-    if let Err(e) = admit(&st, req.headers(), req.uri().path()) {
-        return with_headers(e.into_response());
-    }
-    with_headers(next.run(req).await)
-}
-
-fn admit(st: &AppState, h: &HeaderMap, path: &str) -> ApiResult<()> {
-    let forbidden = |m: &str| ApiError::new(StatusCode::FORBIDDEN, "E_TOKEN", m.to_string(), None);
-    let host = h
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    // A loopback server answers only to its own names: a web page that rebinds its DNS name
-    // to 127.0.0.1 cannot read it.
-    if st.opts.bind.is_loopback() && !st.hosts.iter().any(|x| x.eq_ignore_ascii_case(host)) {
-        return Err(forbidden("unexpected Host header"));
-    }
-    if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        if origin != format!("http://{host}") {
-            return Err(forbidden("cross-origin requests are not accepted"));
-        }
-    }
-    if let Some(token) = st.opts.token.as_deref().filter(|t| !t.is_empty()) {
-        if path.starts_with("/api/") {
-            let sent = h
-                .get("x-pairproof-token")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !constant_time_eq(sent.as_bytes(), token.as_bytes()) {
-                return Err(forbidden("missing or wrong X-Pairproof-Token"));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn with_headers(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    r
-}
-
-// ---------------------------------------------------------------------------------------------
-// Page and assets (embedded in the binary).
-
-pub async fn index() -> Response {
-    asset_response("index.html")
-}
-
-pub async fn asset(UrlPath(name): UrlPath<String>) -> Response {
-    asset_response(&name)
-}
-
-/// The page's ES modules (app.js imports the others), served under /assets/.
-const SCRIPTS: &[(&str, &str)] = &[
-    ("app.js", include_str!("assets/app.js")),
-    ("lang.js", include_str!("assets/lang.js")),
-    ("i18n.js", include_str!("assets/i18n.js")),
-    ("i18n-en.js", include_str!("assets/i18n-en.js")),
-    ("i18n-zh.js", include_str!("assets/i18n-zh.js")),
-    ("api.js", include_str!("assets/api.js")),
-    ("state.js", include_str!("assets/state.js")),
-    ("ui.js", include_str!("assets/ui.js")),
-    ("findings.js", include_str!("assets/findings.js")),
-    ("check.js", include_str!("assets/check.js")),
-    ("batch.js", include_str!("assets/batch.js")),
-    ("scan.js", include_str!("assets/scan.js")),
-    ("evidence.js", include_str!("assets/evidence.js")),
-];
-
-fn asset_response(name: &str) -> Response {
-    let (body, mime): (&'static str, &'static str) = match name {
-        "index.html" => (
-            include_str!("assets/index.html"),
-            "text/html; charset=utf-8",
-        ),
-        "style.css" => (include_str!("assets/style.css"), "text/css; charset=utf-8"),
-        _ => match SCRIPTS.iter().find(|(n, _)| *n == name) {
-            Some((_, body)) => (body, "text/javascript; charset=utf-8"),
-            None => return not_found_response(),
-        },
-    };
-    ([(header::CONTENT_TYPE, mime)], body).into_response()
-}
-
-fn not_found_response() -> Response {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "E_NOT_FOUND",
-        "no such page".into(),
-        None,
-    )
-    .into_response()
-}
-
-pub async fn not_found() -> Response {
-    not_found_response()
 }
 
 pub async fn info(State(st): St) -> Json<Value> {

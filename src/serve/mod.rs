@@ -11,7 +11,10 @@
 //! pool of its own, so pages stay responsive during a scan.
 
 mod api;
+mod error;
+mod guard;
 mod jobs;
+mod page;
 mod upload;
 
 use std::net::{IpAddr, SocketAddr};
@@ -129,15 +132,15 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/image", get(api::image))
         .route("/api/decision", post(api::decision))
         .route("/api/evidence", post(api::evidence))
-        .fallback(api::not_found);
+        .fallback(page::not_found);
     Router::new()
-        .route("/", get(api::index))
-        .route("/assets/{name}", get(api::asset))
+        .route("/", get(page::index))
+        .route("/assets/{name}", get(page::asset))
         .merge(api)
         .layer(DefaultBodyLimit::max(state.opts.max_request_bytes))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            api::guard,
+            guard::guard,
         ))
         .with_state(state)
 }
