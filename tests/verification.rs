@@ -188,3 +188,78 @@ fn popcnt_matching_equals_the_portable_twin() {
         );
     }
 }
+
+/// The AVX-512 instance returns exactly the portable twin's matches: real features (a copy, its
+/// mirror, an unrelated picture) and synthetic sets built to hit the edge cases of its lanes —
+/// counts that are not a multiple of eight (padding lanes), one descriptor (no second
+/// neighbour), none, and many exact ties (duplicated descriptors, where the index order decides).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn avx512_matching_equals_the_portable_twin() {
+    use pairproof::fingerprint::{match_simd, verify};
+    if !match_simd::avx512_available() {
+        eprintln!("no AVX-512 VPOPCNTDQ on this CPU: the kernel is not run here");
+        return;
+    }
+    let img = scene(3);
+    let a = local::features(&img);
+    let crop = imageops::crop_imm(&img, 40, 30, 400, 300).to_image();
+    let mut sets = vec![
+        local::features(&crop),
+        local::features(&crop).mirrored(),
+        local::features(&scene(9)),
+    ];
+    // Synthetic descriptors: a seeded generator, few distinct values so ties are common, and
+    // near-copies of `a`'s descriptors so some pairs pass the ratio test.
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for n in [0usize, 1, 2, 7, 8, 9, 15, 17, 64, 601] {
+        let mut f = local::Features {
+            width: 512,
+            height: 512,
+            ..Default::default()
+        };
+        for k in 0..n {
+            let d = if k % 3 == 0 && !a.descriptors.is_empty() {
+                let mut d = a.descriptors[(next() as usize) % a.descriptors.len()];
+                d[(k / 3) % 4] ^= next() & next() & next();
+                d
+            } else if k % 5 == 1 {
+                [k as u64 % 4, 0, 0, 0]
+            } else {
+                [next(), next(), next(), next()]
+            };
+            f.points.push([k as f32, k as f32]);
+            f.descriptors.push(d);
+        }
+        sets.push(f);
+    }
+    let mut nonempty = 0;
+    for b in &sets {
+        let portable = verify::matches_portable(&a, b);
+        nonempty += !portable.is_empty() as usize;
+        assert_eq!(
+            match_simd::matches_avx512(&a, b),
+            portable,
+            "{} descriptors",
+            b.descriptors.len()
+        );
+        assert_eq!(
+            match_simd::matches_avx512(b, &a),
+            verify::matches_portable(b, &a)
+        );
+        assert_eq!(
+            match_simd::matches_avx512(b, b),
+            verify::matches_portable(b, b)
+        );
+    }
+    assert!(
+        nonempty >= 5,
+        "the sets must exercise real matches ({nonempty})"
+    );
+}
