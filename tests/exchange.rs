@@ -3,6 +3,7 @@
 //! two processes merge to exactly what one run makes; bad shards are refused whole.
 mod common;
 
+use pairproof::fingerprint::ALGORITHM_VERSION;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -190,7 +191,10 @@ fn bad_shards_are_refused_whole_with_codes() {
             format!(
                 "{}\n{}\n",
                 lines[0],
-                lines[1].replace("\"algorithm_version\":3", "\"algorithm_version\":2")
+                lines[1].replace(
+                    &format!("\"algorithm_version\":{ALGORITHM_VERSION}"),
+                    &format!("\"algorithm_version\":{}", ALGORITHM_VERSION - 1),
+                )
             )
             .into_bytes(),
             "E_SHARD_VERSION",

@@ -156,8 +156,12 @@ fn orientation_names_match_the_edit() {
         let fb = fingerprint::analyse(&edited).fingerprint;
         let m = fingerprint::best_match(&fa, &fb);
         assert_eq!(m.orientation, want, "{words}");
-        // The same pixels turned: the 64×64 reduction is symmetric up to rounding.
-        assert!(m.distance <= 4, "{words}: {}", m.distance);
+        // The same pixels turned. PDQ's box filters have an even window (off centre by half a
+        // pixel), so a turned image's hash is not exactly the turned hash; on the 512-px working
+        // image that half pixel is twice the share of the frame it is at full resolution
+        // (measured here: 8 bits mirrored, 12 flipped or turned; 4–6 at full resolution).
+        // 16 bits is the tolerance PDQ's authors give for the same picture.
+        assert!(m.distance <= 16, "{words}: {}", m.distance);
         assert_eq!(m.orientation.words(), words);
     }
 }

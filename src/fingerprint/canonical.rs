@@ -66,7 +66,28 @@ pub fn subject_box(img: &RgbImage, p: &CanonicalParams) -> Option<BoxPx> {
     })
 }
 
-/// Crop to the box.
-pub fn crop(img: &RgbImage, b: BoxPx) -> RgbImage {
-    image::imageops::crop_imm(img, b.x, b.y, b.width, b.height).to_image()
+/// The box of a row-major plane `width` samples wide (the box lies inside: `subject_box` only
+/// returns boxes within the image).
+pub fn crop_plane<T: Copy>(plane: &[T], width: u32, b: BoxPx) -> Vec<T> {
+    let (w, x0, x1) = (width as usize, b.x as usize, (b.x + b.width) as usize);
+    (b.y..b.y + b.height)
+        .flat_map(|y| &plane[y as usize * w + x0..y as usize * w + x1])
+        .copied()
+        .collect()
+}
+
+/// A box of the original image mapped onto the working image (`super::working`): edges rounded
+/// outward, clamped inside, at least one pixel each way.
+pub fn scale_box(b: BoxPx, work: &super::working::Working) -> BoxPx {
+    let (ww, wh) = (work.width.max(1), work.height.max(1));
+    let x0 = ((b.x as f32 * work.scale_x).floor() as u32).min(ww - 1);
+    let y0 = ((b.y as f32 * work.scale_y).floor() as u32).min(wh - 1);
+    let x1 = (((b.x + b.width) as f32 * work.scale_x).ceil() as u32).clamp(x0 + 1, ww);
+    let y1 = (((b.y + b.height) as f32 * work.scale_y).ceil() as u32).clamp(y0 + 1, wh);
+    BoxPx {
+        x: x0,
+        y: y0,
+        width: x1 - x0,
+        height: y1 - y0,
+    }
 }

@@ -8,8 +8,10 @@ pub mod local;
 pub mod match_simd;
 pub mod pdq;
 pub mod region;
+pub mod resample;
 pub mod verify;
 pub mod windows;
+pub mod working;
 
 use image::RgbImage;
 use serde::Serialize;
@@ -31,8 +33,10 @@ pub fn hamming256(a: &[u64; 4], b: &[u64; 4]) -> u32 {
 pub const ALGORITHM: &str = "pairproof-pdq-canonical";
 /// Version 2: stored records also carry window hashes and local features (positions
 /// quantised to 1/32 px). Version 3: the features carry a 1/8 thumbnail of the base level
-/// (photometric agreement of verified pairs), and cached pair scores are re-derived.
-pub const ALGORITHM_VERSION: u32 = 3;
+/// (photometric agreement of verified pairs), and cached pair scores are re-derived. Version 4:
+/// every stage reads one working image reduced once to a 512-px long side (`working`): PDQ
+/// views, window grid and feature base are resampled differently, stored records re-analysed.
+pub const ALGORITHM_VERSION: u32 = 4;
 
 /// PDQ quality below which a hash is "featureless" and never matched on its own (PDQ's own
 /// recommendation: quality < 50 hashes are unreliable).
@@ -114,10 +118,28 @@ impl Fingerprint {
 
 /// Compute the retrieval fingerprint of an upright RGB image.
 pub fn fingerprint(img: &RgbImage) -> Fingerprint {
-    let whole = View::from(pdq::pdq_dihedral(img));
-    let canonical = canonical::subject_box(img, &CanonicalParams::default())
-        .map(|b| (b, View::from(pdq::pdq_dihedral(&canonical::crop(img, b)))));
-    Fingerprint::current(img.width(), img.height(), whole, canonical)
+    fingerprint_of(img, &working::working(img))
+}
+
+/// [`fingerprint`] with the image's working luma given: PDQ of the whole working frame and of
+/// the subject box (found on the full-resolution photo, where the flat background is measured)
+/// mapped onto the working frame.
+pub fn fingerprint_of(img: &RgbImage, work: &working::Working) -> Fingerprint {
+    let (w, h) = img.dimensions();
+    let whole = View::from(pdq::pdq_dihedral_of_luma(
+        &work.luma,
+        work.width,
+        work.height,
+    ));
+    let canonical = canonical::subject_box(img, &CanonicalParams::default()).map(|b| {
+        let wb = canonical::scale_box(b, work);
+        let crop = canonical::crop_plane(&work.luma, work.width, wb);
+        (
+            b,
+            View::from(pdq::pdq_dihedral_of_luma(&crop, wb.width, wb.height)),
+        )
+    });
+    Fingerprint::current(w, h, whole, canonical)
 }
 
 /// Everything computed once per image content and stored in the catalogue: the retrieval
@@ -207,11 +229,15 @@ impl Analysis {
 }
 
 /// Analyse an upright RGB image: all three parts.
+///
+/// The three read one working image (`working`: reduced once, one luma plane), so each stage
+/// gives what it gives when called on its own.
 pub fn analyse(img: &RgbImage) -> Analysis {
+    let work = working::working(img);
     Analysis {
-        fingerprint: fingerprint(img),
-        windows: windows::windows(img),
-        features: local::features(img),
+        fingerprint: fingerprint_of(img, &work),
+        windows: windows::windows_of(&work),
+        features: local::features_of(&work),
     }
 }
 

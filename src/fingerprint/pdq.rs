@@ -442,7 +442,13 @@ pub fn pdq(img: &RgbImage) -> Pdq {
 /// All eight dihedral PDQ hashes of an RGB image.
 pub fn pdq_dihedral(img: &RgbImage) -> PdqDihedral {
     let (w, h) = img.dimensions();
-    match dct16_from_luma(&luma(img), h as usize, w as usize) {
+    pdq_dihedral_of_luma(&luma(img), w, h)
+}
+
+/// All eight dihedral PDQ hashes from a [`luma`] plane of `width × height` (rows in order), so
+/// several views of one image (the whole frame, the subject crop) share one luma conversion.
+pub fn pdq_dihedral_of_luma(luma: &[f32], width: u32, height: u32) -> PdqDihedral {
+    match dct16_from_luma(luma, height as usize, width as usize) {
         Some((b, quality)) => PdqDihedral {
             hashes: Dihedral::ALL.map(|d| bits(&dihedral_dct(&b, d))),
             quality,

@@ -28,12 +28,18 @@ pub fn window_count() -> usize {
     LAYOUT.iter().map(|&(_, n)| n * n).sum()
 }
 
-/// Area-averaged BT.601 luma on a `GRID × GRID` lattice (each cell the mean of the source
-/// pixels that fall in it; at least one pixel per cell for small images).
+/// Area-averaged BT.601 luma on a `GRID × GRID` lattice, from the working image
+/// (`super::working`).
 pub fn luma_grid(img: &RgbImage) -> Vec<f32> {
-    let (w, h) = (img.width() as usize, img.height() as usize);
+    let work = super::working::working(img);
+    grid_of_plane(&work.luma, work.width as usize, work.height as usize)
+}
+
+/// Area average of a `w × h` luma plane on a `GRID × GRID` lattice (each cell the mean of the
+/// samples that fall in it; at least one sample per cell for small images).
+pub fn grid_of_plane(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
     let mut out = vec![0f32; GRID * GRID];
-    if w == 0 || h == 0 {
+    if w == 0 || h == 0 || luma.len() < w * h {
         return out;
     }
     let span = |g: usize, n: usize| {
@@ -41,15 +47,13 @@ pub fn luma_grid(img: &RgbImage) -> Vec<f32> {
         let b = ((g + 1) * n / GRID).max(a + 1).min(n);
         (a.min(n - 1), b)
     };
-    let raw = img.as_raw();
     let mut acc = vec![0f32; w];
     for gy in 0..GRID {
         let (y0, y1) = span(gy, h);
         acc.iter_mut().for_each(|v| *v = 0.0);
-        for y in y0..y1 {
-            let row = &raw[y * w * 3..(y + 1) * w * 3];
-            for (a, p) in acc.iter_mut().zip(row.chunks_exact(3)) {
-                *a += 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32;
+        for row in luma[y0 * w..y1 * w].chunks_exact(w) {
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a += v;
             }
         }
         let rows = (y1 - y0) as f32;
@@ -130,7 +134,12 @@ impl Windows {
 
 /// Whole-frame and sub-window hashes of an upright image.
 pub fn windows(img: &RgbImage) -> Windows {
-    let grid = luma_grid(img);
+    windows_of(&super::working::working(img))
+}
+
+/// [`windows`] from the image's working luma (shared with the other stages by `analyse`).
+pub fn windows_of(work: &super::working::Working) -> Windows {
+    let grid = grid_of_plane(&work.luma, work.width as usize, work.height as usize);
     let whole_dct = window_dct(&grid, 0.0, 0.0, 1.0, 1.0);
     let whole = Dihedral::ALL.map(|d| pdq::bits(&pdq::dihedral_dct(&whole_dct, d)));
     let mut subs = Vec::with_capacity(window_count());
