@@ -120,25 +120,38 @@ fn has_arc9(mask: u16) -> bool {
 }
 
 /// FAST-9 corners with a sum-of-differences score, 3×3 non-maximum suppression.
+///
+/// The quick rejection on the four compass points runs first over a whole row as plain slice
+/// arithmetic (which the compiler vectorises); the 16-point arc test only on the pixels it
+/// lets through (a small share of a photo). Same corners and scores as testing pixel by pixel.
 fn fast(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
     let (w, h) = (img.width() as i32, img.height() as i32);
     let px = |x: i32, y: i32| img.as_raw()[(y * w + x) as usize] as i16;
     let mut score = vec![0i32; (w * h) as usize];
+    if w <= 2 * margin || h <= 2 * margin {
+        return Vec::new();
+    }
+    let (wu, x0, x1) = (w as usize, margin as usize, (w - margin) as usize);
+    let raw = img.as_raw();
+    let mut pass = vec![false; x1 - x0];
     for y in margin..h - margin {
-        for x in margin..w - margin {
+        let yu = y as usize;
+        let row = &raw[yu * wu..(yu + 1) * wu];
+        let up = &raw[(yu - 3) * wu + x0..(yu - 3) * wu + x1];
+        let down = &raw[(yu + 3) * wu + x0..(yu + 3) * wu + x1];
+        let (left, right) = (&row[x0 - 3..x1 - 3], &row[x0 + 3..x1 + 3]);
+        for (k, p) in pass.iter_mut().enumerate() {
+            let c = row[x0 + k] as i16;
+            let (hi, lo) = (c + FAST_THRESHOLD, c - FAST_THRESHOLD);
+            let pts = [up[k], right[k], down[k], left[k]].map(|v| v as i16);
+            let brighter: u8 = pts.iter().map(|&v| (v > hi) as u8).sum();
+            let darker: u8 = pts.iter().map(|&v| (v < lo) as u8).sum();
+            *p = brighter >= 2 || darker >= 2;
+        }
+        for (k, _) in pass.iter().enumerate().filter(|(_, &p)| p) {
+            let x = (x0 + k) as i32;
             let c = px(x, y);
             let (hi, lo) = (c + FAST_THRESHOLD, c - FAST_THRESHOLD);
-            // Quick rejection on the four compass points.
-            let mut brighter = 0;
-            let mut darker = 0;
-            for &k in &[0usize, 4, 8, 12] {
-                let v = px(x + CIRCLE[k].0, y + CIRCLE[k].1);
-                brighter += (v > hi) as i32;
-                darker += (v < lo) as i32;
-            }
-            if brighter < 2 && darker < 2 {
-                continue;
-            }
             let (mut mb, mut md) = (0u16, 0u16);
             let mut s_b = 0i32;
             let mut s_d = 0i32;

@@ -300,7 +300,14 @@ fn jarosz(
     }
 }
 
-fn dct_matrix() -> [[f32; 64]; 16] {
+/// The 16 × 64 DCT basis, computed once per process (1 024 `cos` calls; every window hash and
+/// PDQ view uses it).
+fn dct_matrix() -> &'static [[f32; 64]; 16] {
+    static D: std::sync::OnceLock<[[f32; 64]; 16]> = std::sync::OnceLock::new();
+    D.get_or_init(dct_basis)
+}
+
+fn dct_basis() -> [[f32; 64]; 16] {
     let scale = (2.0f64 / 64.0).sqrt() as f32;
     let mut d = [[0f32; 64]; 16];
     for (i, row) in d.iter_mut().enumerate() {
@@ -358,15 +365,21 @@ pub fn dct16_from_luma(luma: &[f32], rows: usize, cols: usize) -> Option<([[f32;
         }
     }
     let quality = quality_metric(&a);
+    Some((dct16_of_64(&a), quality))
+}
+
+/// The 16 × 16 low-frequency DCT of a 64 × 64 block, in the reference's summation order.
+pub fn dct16_of_64(a: &[[f32; 64]; 64]) -> [[f32; 16]; 16] {
     let d = dct_matrix();
+    // t = D · A. Each t[i][j] is summed over k in ascending order from 0, as the reference
+    // does; only the loop nesting differs (k outside j), so the sums are the same bit for bit
+    // while the inner loop runs along a row (vectorised).
     let mut t = [[0f32; 64]; 16];
-    for i in 0..16 {
-        for j in 0..64 {
-            let mut s = 0f32;
-            for k in 0..64 {
-                s += d[i][k] * a[k][j];
+    for (t_row, d_row) in t.iter_mut().zip(d.iter()) {
+        for (&dik, a_row) in d_row.iter().zip(a.iter()) {
+            for (tv, &av) in t_row.iter_mut().zip(a_row.iter()) {
+                *tv += dik * av;
             }
-            t[i][j] = s;
         }
     }
     let mut b = [[0f32; 16]; 16];
@@ -379,7 +392,7 @@ pub fn dct16_from_luma(luma: &[f32], rows: usize, cols: usize) -> Option<([[f32;
             b[i][j] = s;
         }
     }
-    Some((b, quality))
+    b
 }
 
 /// Torben's median as the reference uses it: the 128th smallest of the 256 values.

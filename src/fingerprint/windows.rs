@@ -70,23 +70,31 @@ pub fn grid_of_plane(luma: &[f32], w: usize, h: usize) -> Vec<f32> {
 /// bilinearly resampled from the grid to 64 × 64.
 pub fn window_dct(grid: &[f32], x: f32, y: f32, sx: f32, sy: f32) -> [[f32; 16]; 16] {
     let g = GRID as f32;
-    let mut a = vec![0f32; 64 * 64];
-    for i in 0..64 {
-        let fy = ((y + sy * (i as f32 + 0.5) / 64.0) * g - 0.5).clamp(0.0, g - 1.0);
-        let (y0, ty) = (fy.floor() as usize, fy - fy.floor());
-        let y1 = (y0 + 1).min(GRID - 1);
-        for j in 0..64 {
-            let fx = ((x + sx * (j as f32 + 0.5) / 64.0) * g - 0.5).clamp(0.0, g - 1.0);
-            let (x0, tx) = (fx.floor() as usize, fx - fx.floor());
-            let x1 = (x0 + 1).min(GRID - 1);
-            let top = grid[y0 * GRID + x0] * (1.0 - tx) + grid[y0 * GRID + x1] * tx;
-            let bot = grid[y1 * GRID + x0] * (1.0 - tx) + grid[y1 * GRID + x1] * tx;
-            a[i * 64 + j] = top * (1.0 - ty) + bot * ty;
+    // Where each of the 64 sample columns / rows falls on the grid: lower cell, upper cell and
+    // the weight of the upper one. Positions are clamped to ≥ 0, so truncation is the floor.
+    let taps = |origin: f32, side: f32| -> [(usize, usize, f32); 64] {
+        std::array::from_fn(|k| {
+            let f = ((origin + side * (k as f32 + 0.5) / 64.0) * g - 0.5).clamp(0.0, g - 1.0);
+            let lo = f as usize;
+            (lo, (lo + 1).min(GRID - 1), f - lo as f32)
+        })
+    };
+    let (xs, ys) = (taps(x, sx), taps(y, sy));
+    let mut a = [[0f32; 64]; 64];
+    for (row, &(y0, y1, ty)) in a.iter_mut().zip(ys.iter()) {
+        let (r0, r1) = (
+            &grid[y0 * GRID..(y0 + 1) * GRID],
+            &grid[y1 * GRID..(y1 + 1) * GRID],
+        );
+        for (v, &(x0, x1, tx)) in row.iter_mut().zip(xs.iter()) {
+            let top = r0[x0] * (1.0 - tx) + r0[x1] * tx;
+            let bot = r1[x0] * (1.0 - tx) + r1[x1] * tx;
+            *v = top * (1.0 - ty) + bot * ty;
         }
     }
-    pdq::dct16_from_luma(&a, 64, 64)
-        .map(|(b, _)| b)
-        .unwrap_or([[0.0; 16]; 16])
+    // The window is already 64 × 64 (PDQ's box pre-filter would be one sample wide): straight
+    // to the DCT.
+    pdq::dct16_of_64(&a)
 }
 
 /// Window hashes of one image.
