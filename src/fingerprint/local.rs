@@ -12,11 +12,12 @@
 
 use image::{GrayImage, RgbImage};
 
+use super::corners::fast;
+
 /// Long side of the base level, pixels.
 pub const BASE_SIDE: u32 = 512;
 const LEVELS: usize = 4;
 const LEVEL_SCALE: f32 = 1.3;
-const FAST_THRESHOLD: i16 = 12;
 const MAX_FEATURES: usize = 600;
 /// BRIEF patch half-size; keypoints closer than this (plus smoothing margin) to the border are
 /// dropped.
@@ -88,117 +89,6 @@ fn base_size(w: u32, h: u32) -> (u32, u32) {
     let nw = ((w as f32 * scale).round() as u32).max(1);
     let nh = ((h as f32 * scale).round() as u32).max(1);
     (nw, nh)
-}
-
-const CIRCLE: [(i32, i32); 16] = [
-    (0, -3),
-    (1, -3),
-    (2, -2),
-    (3, -1),
-    (3, 0),
-    (3, 1),
-    (2, 2),
-    (1, 3),
-    (0, 3),
-    (-1, 3),
-    (-2, 2),
-    (-3, 1),
-    (-3, 0),
-    (-3, -1),
-    (-2, -2),
-    (-1, -3),
-];
-
-/// `true` when the 16-bit circular mask has 9 consecutive set bits.
-fn has_arc9(mask: u16) -> bool {
-    let m = (mask as u32) | ((mask as u32) << 16);
-    let mut run = m;
-    for k in 1..9 {
-        run &= m >> k;
-    }
-    run != 0
-}
-
-/// FAST-9 corners with a sum-of-differences score, 3×3 non-maximum suppression.
-///
-/// The quick rejection on the four compass points runs first over a whole row as plain slice
-/// arithmetic (which the compiler vectorises); the 16-point arc test only on the pixels it
-/// lets through (a small share of a photo). Same corners and scores as testing pixel by pixel.
-fn fast(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
-    let (w, h) = (img.width() as i32, img.height() as i32);
-    let px = |x: i32, y: i32| img.as_raw()[(y * w + x) as usize] as i16;
-    let mut score = vec![0i32; (w * h) as usize];
-    if w <= 2 * margin || h <= 2 * margin {
-        return Vec::new();
-    }
-    let (wu, x0, x1) = (w as usize, margin as usize, (w - margin) as usize);
-    let raw = img.as_raw();
-    let mut pass = vec![false; x1 - x0];
-    for y in margin..h - margin {
-        let yu = y as usize;
-        let row = &raw[yu * wu..(yu + 1) * wu];
-        let up = &raw[(yu - 3) * wu + x0..(yu - 3) * wu + x1];
-        let down = &raw[(yu + 3) * wu + x0..(yu + 3) * wu + x1];
-        let (left, right) = (&row[x0 - 3..x1 - 3], &row[x0 + 3..x1 + 3]);
-        for (k, p) in pass.iter_mut().enumerate() {
-            let c = row[x0 + k] as i16;
-            let (hi, lo) = (c + FAST_THRESHOLD, c - FAST_THRESHOLD);
-            let pts = [up[k], right[k], down[k], left[k]].map(|v| v as i16);
-            let brighter: u8 = pts.iter().map(|&v| (v > hi) as u8).sum();
-            let darker: u8 = pts.iter().map(|&v| (v < lo) as u8).sum();
-            *p = brighter >= 2 || darker >= 2;
-        }
-        for (k, _) in pass.iter().enumerate().filter(|(_, &p)| p) {
-            let x = (x0 + k) as i32;
-            let c = px(x, y);
-            let (hi, lo) = (c + FAST_THRESHOLD, c - FAST_THRESHOLD);
-            let (mut mb, mut md) = (0u16, 0u16);
-            let mut s_b = 0i32;
-            let mut s_d = 0i32;
-            for (k, &(dx, dy)) in CIRCLE.iter().enumerate() {
-                let v = px(x + dx, y + dy);
-                if v > hi {
-                    mb |= 1 << k;
-                    s_b += (v - hi) as i32;
-                } else if v < lo {
-                    md |= 1 << k;
-                    s_d += (lo - v) as i32;
-                }
-            }
-            if has_arc9(mb) {
-                score[(y * w + x) as usize] = s_b.max(1);
-            } else if has_arc9(md) {
-                score[(y * w + x) as usize] = s_d.max(1);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for y in margin..h - margin {
-        for x in margin..w - margin {
-            let s = score[(y * w + x) as usize];
-            if s == 0 {
-                continue;
-            }
-            let mut is_max = true;
-            'n: for dy in -1..=1 {
-                for dx in -1..=1 {
-                    if (dx, dy) == (0, 0) {
-                        continue;
-                    }
-                    let t = score[((y + dy) * w + x + dx) as usize];
-                    // Ties broken by position so the result is deterministic and symmetric enough.
-                    if t > s || (t == s && (dy < 0 || (dy == 0 && dx < 0))) {
-                        is_max = false;
-                        break 'n;
-                    }
-                }
-            }
-            if is_max {
-                out.push((x, y, s));
-            }
-        }
-    }
-    out
 }
 
 /// 128 test pairs inside the patch (seeded xorshift); bit i uses pair i, bit 128 + i its mirror.

@@ -3,6 +3,7 @@
 //! subject cropped out of a flat background). Local-feature verification comes next.
 
 pub mod canonical;
+pub mod corners;
 pub mod local;
 #[cfg(target_arch = "x86_64")]
 pub mod match_simd;
