@@ -39,6 +39,7 @@ fn has_arc9(mask: u16) -> bool {
 
 /// One circle point's pass over a row: its bit in the brighter / darker masks and its excess
 /// added to the scores. Equal-length slices and an index loop, so the compiler vectorises it.
+#[inline(always)]
 fn ring_pass(
     centre: &[u8],
     ring: &[u8],
@@ -69,6 +70,7 @@ fn ring_pass(
 
 /// A row's FAST scores from its masks and sums: the brighter score where the brighter mask has
 /// a 9-point arc, else the darker one where it has, else 0. Branch-free, so it vectorises.
+#[inline(always)]
 fn arc_scores(mb: &[u16], md: &[u16], sb: &[i16], sd: &[i16], out: &mut [i32]) {
     let n = out.len();
     let (mb, md, sb, sd) = (&mb[..n], &md[..n], &sb[..n], &sd[..n]);
@@ -93,7 +95,49 @@ fn arc_scores(mb: &[u16], md: &[u16], sb: &[i16], sd: &[i16], out: &mut [i32]) {
 /// excess to the two scores; then each pixel's masks are tested for a 9-point arc. Same corners
 /// and scores as testing pixel by pixel (the classic four-compass-point pre-test is not needed:
 /// any 9 consecutive circle points include two compass points, so it never rejected a corner).
+///
+/// On x86-64 CPUs with AVX2 the same safe code runs compiled for AVX2 (sixteen 16-bit lanes
+/// instead of SSE2's eight), chosen at run time; [`fast_portable`] is the baseline build,
+/// tested equal.
 pub fn fast(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        return avx2::fast(img, margin);
+    }
+    fast_impl(img, margin)
+}
+
+/// The baseline build of [`fast`] (the twin its AVX2 instance is tested against).
+pub fn fast_portable(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
+    fast_impl(img, margin)
+}
+
+/// The third place `unsafe` is allowed: one call into the AVX2 instance of [`fast_impl`].
+/// Earned by measurement (docs/benchmarks.md): FAST was the largest single cost of a
+/// catalogue scan's analysis (13 % of a `--hashes-only` scan's CPU).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod avx2 {
+    use image::GrayImage;
+
+    #[target_feature(enable = "avx2")]
+    fn fast_avx2(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
+        super::fast_impl(img, margin)
+    }
+
+    pub fn fast(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
+        assert!(
+            std::arch::is_x86_feature_detected!("avx2"),
+            "AVX2 kernel called on a CPU without AVX2"
+        );
+        // SAFETY: `fast_avx2` only requires AVX2, checked at run time on the line above; it
+        // has no other preconditions (safe Rust inside).
+        unsafe { fast_avx2(img, margin) }
+    }
+}
+
+#[inline(always)]
+fn fast_impl(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
     let (w, h) = (img.width() as i32, img.height() as i32);
     let mut score = vec![0i32; (w * h) as usize];
     if w <= 2 * margin || h <= 2 * margin {
@@ -216,6 +260,7 @@ mod tests {
                 }
             }
             assert_eq!(fast(&img, margin), want, "{w}×{h}");
+            assert_eq!(fast_portable(&img, margin), want, "{w}×{h} portable");
             corners += want.len();
         }
         assert!(corners > 50, "the images must have corners ({corners})");
