@@ -76,14 +76,18 @@ pub fn crop_plane<T: Copy>(plane: &[T], width: u32, b: BoxPx) -> Vec<T> {
         .collect()
 }
 
-/// A box of the original image mapped onto the working image (`super::working`): edges rounded
-/// outward, clamped inside, at least one pixel each way.
-pub fn scale_box(b: BoxPx, work: &super::working::Working) -> BoxPx {
-    let (ww, wh) = (work.width.max(1), work.height.max(1));
-    let x0 = ((b.x as f32 * work.scale_x).floor() as u32).min(ww - 1);
-    let y0 = ((b.y as f32 * work.scale_y).floor() as u32).min(wh - 1);
-    let x1 = (((b.x + b.width) as f32 * work.scale_x).ceil() as u32).clamp(x0 + 1, ww);
-    let y1 = (((b.y + b.height) as f32 * work.scale_y).ceil() as u32).clamp(y0 + 1, wh);
+/// A box of the working image (`super::working`) in the original's pixels (`width × height`):
+/// edges rounded outward, clamped inside, at least one pixel each way.
+pub fn unscale_box(b: BoxPx, work: &super::working::Working, width: u32, height: u32) -> BoxPx {
+    let (w, h) = (width.max(1), height.max(1));
+    let (sx, sy) = (
+        work.scale_x.max(f32::MIN_POSITIVE),
+        work.scale_y.max(f32::MIN_POSITIVE),
+    );
+    let x0 = ((b.x as f32 / sx).floor() as u32).min(w - 1);
+    let y0 = ((b.y as f32 / sy).floor() as u32).min(h - 1);
+    let x1 = (((b.x + b.width) as f32 / sx).ceil() as u32).clamp(x0 + 1, w);
+    let y1 = (((b.y + b.height) as f32 / sy).ceil() as u32).clamp(y0 + 1, h);
     BoxPx {
         x: x0,
         y: y0,

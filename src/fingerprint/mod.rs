@@ -122,9 +122,8 @@ pub fn fingerprint(img: &RgbImage) -> Fingerprint {
     fingerprint_of(img, &working::working(img))
 }
 
-/// [`fingerprint`] with the image's working luma given: PDQ of the whole working frame and of
-/// the subject box (found on the full-resolution photo, where the flat background is measured)
-/// mapped onto the working frame.
+/// [`fingerprint`] with the image's working image given: PDQ of the whole working frame and of
+/// the subject box found on it (reported in the original's pixels).
 pub fn fingerprint_of(img: &RgbImage, work: &working::Working) -> Fingerprint {
     let (w, h) = img.dimensions();
     let whole = View::from(pdq::pdq_dihedral_of_luma(
@@ -132,11 +131,10 @@ pub fn fingerprint_of(img: &RgbImage, work: &working::Working) -> Fingerprint {
         work.width,
         work.height,
     ));
-    let canonical = canonical::subject_box(img, &CanonicalParams::default()).map(|b| {
-        let wb = canonical::scale_box(b, work);
+    let canonical = canonical::subject_box(&work.rgb, &CanonicalParams::default()).map(|wb| {
         let crop = canonical::crop_plane(&work.luma, work.width, wb);
         (
-            b,
+            canonical::unscale_box(wb, work, w, h),
             View::from(pdq::pdq_dihedral_of_luma(&crop, wb.width, wb.height)),
         )
     });

@@ -22,6 +22,8 @@ pub struct Working {
     /// Size of the reduced image (the original's when it is not larger than [`SIDE`]).
     pub width: u32,
     pub height: u32,
+    /// The reduced photo itself (the subject box is found on it).
+    pub rgb: RgbImage,
     /// BT.601 luma as `pdq::luma` computes it, row-major.
     pub luma: Vec<f32>,
     /// Working pixels per original pixel along x and y (1 when not reduced).
@@ -46,17 +48,16 @@ pub fn size(width: u32, height: u32) -> (u32, u32) {
 pub fn working(img: &RgbImage) -> Working {
     let (w, h) = img.dimensions();
     let (nw, nh) = size(w, h);
-    let small;
-    let src = if (nw, nh) == (w, h) {
-        img
+    let rgb = if (nw, nh) == (w, h) {
+        img.clone()
     } else {
-        small = super::resample::rgb(img, nw, nh);
-        &small
+        super::resample::rgb(img, nw, nh)
     };
     Working {
         width: nw,
         height: nh,
-        luma: pdq::luma(src),
+        luma: pdq::luma(&rgb),
+        rgb,
         scale_x: if w > 0 { nw as f32 / w as f32 } else { 1.0 },
         scale_y: if h > 0 { nh as f32 / h as f32 } else { 1.0 },
     }
