@@ -139,10 +139,10 @@ mod avx2 {
 #[inline(always)]
 fn fast_impl(img: &GrayImage, margin: i32) -> Vec<(i32, i32, i32)> {
     let (w, h) = (img.width() as i32, img.height() as i32);
-    let mut score = vec![0i32; (w * h) as usize];
     if w <= 2 * margin || h <= 2 * margin {
         return Vec::new();
     }
+    let mut score = vec![0i32; (w * h) as usize];
     let (wu, x0, x1) = (w as usize, margin as usize, (w - margin) as usize);
     let n = x1 - x0;
     let raw = img.as_raw();

@@ -9,54 +9,56 @@
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
-use image::{GrayImage, RgbImage};
+use image::{GrayImage, ImageBuffer, Pixel, RgbImage};
 
 /// `src` resampled to `width × height` (both ≥ 1): bilinear when shrinking, Catmull-Rom when
 /// enlarging.
 pub fn gray(src: &GrayImage, width: u32, height: u32) -> GrayImage {
+    resample(src, width, height, PixelType::U8)
+}
+
+/// `src` (8-bit RGB) resampled the same way (the working image: always a reduction).
+pub fn rgb(src: &RgbImage, width: u32, height: u32) -> RgbImage {
+    resample(src, width, height, PixelType::U8x3)
+}
+
+/// One resampling for both pixel kinds; `kind` is `fast_image_resize`'s name for `P`.
+fn resample<P>(
+    src: &ImageBuffer<P, Vec<u8>>,
+    width: u32,
+    height: u32,
+    kind: PixelType,
+) -> ImageBuffer<P, Vec<u8>>
+where
+    P: Pixel<Subpixel = u8> + 'static,
+{
     let (w, h) = src.dimensions();
     if (w, h) == (width, height) {
         return src.clone();
     }
-    let filter = if width <= w && height <= h {
+    let shrink = width <= w && height <= h;
+    let filter = if shrink {
         FilterType::Bilinear
     } else {
         FilterType::CatmullRom
     };
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
-    let fast = ImageRef::new(w, h, src.as_raw(), PixelType::U8)
+    let fast = ImageRef::new(w, h, src.as_raw(), kind)
         .ok()
         .and_then(|from| {
-            let mut to = Image::new(width, height, PixelType::U8);
+            let mut to = Image::new(width, height, kind);
             Resizer::new().resize(&from, &mut to, &options).ok()?;
-            GrayImage::from_raw(width, height, to.into_vec())
+            ImageBuffer::from_raw(width, height, to.into_vec())
         });
     // The library refuses only sizes it cannot hold (zero, buffer mismatch), which the callers
     // never pass; fall back to `image` rather than fail an analysis.
     fast.unwrap_or_else(|| {
-        let kind = if filter == FilterType::Bilinear {
+        let kind = if shrink {
             image::imageops::FilterType::Triangle
         } else {
             image::imageops::FilterType::CatmullRom
         };
         image::imageops::resize(src, width, height, kind)
-    })
-}
-
-/// `src` (8-bit RGB) reduced to `width × height` (both ≥ 1, not larger) with the bilinear
-/// filter, for the working image; same fallback as [`gray`].
-pub fn rgb(src: &RgbImage, width: u32, height: u32) -> RgbImage {
-    let (w, h) = src.dimensions();
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    let fast = ImageRef::new(w, h, src.as_raw(), PixelType::U8x3)
-        .ok()
-        .and_then(|from| {
-            let mut to = Image::new(width, height, PixelType::U8x3);
-            Resizer::new().resize(&from, &mut to, &options).ok()?;
-            RgbImage::from_raw(width, height, to.into_vec())
-        });
-    fast.unwrap_or_else(|| {
-        image::imageops::resize(src, width, height, image::imageops::FilterType::Triangle)
     })
 }
 
