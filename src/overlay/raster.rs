@@ -500,9 +500,9 @@ pub fn shrink_rgb(img: &RgbImage, f: u32) -> RgbImage {
         }
         for (x, o) in orow.chunks_exact_mut(3).enumerate() {
             let block = &acc[x * f * 3..(x + 1) * f * 3];
-            for c in 0..3 {
+            for (c, o) in o.iter_mut().enumerate() {
                 let s: u32 = block.iter().skip(c).step_by(3).sum();
-                o[c] = if n.is_power_of_two() {
+                *o = if n.is_power_of_two() {
                     (s + n / 2) >> n.trailing_zeros()
                 } else {
                     (s + n / 2) / n
