@@ -193,7 +193,14 @@ fn clusters_on_plain_surfaces(gs: &[Glyph], used: &[bool], luma: &Plane, out: &m
         if bbox.width.min(bbox.height) < 10 || bbox.width.max(bbox.height) as f32 > 40.0 * sw {
             continue;
         }
-        let surface = surface_spread(luma, &bbox, ink_l, contrast);
+        // The surface is read inside the box and on a ring just outside it, and the plainer
+        // counts: inside, a drop shadow, an outline or JPEG's ringing around large glyphs is
+        // part of the drawn text, not of what it lies on.
+        let surface = surface_spread(luma, &bbox, ink_l, contrast).min(ring_spread(
+            luma,
+            &bbox,
+            (2.0 * sw).max(4.0) as u32,
+        ));
         if surface > PLAIN_SURFACE {
             continue;
         }
@@ -406,6 +413,31 @@ fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
 /// when the text sits on a plain surface. Pixels next to ink are left out too: they are the
 /// glyphs' anti-aliased rims, and in small dense text (Chinese at 16 px) they are a third of
 /// the box, which would make white paper look textured.
+/// Robust spread (levels) of the luma on a ring `gap..gap + 4` px outside `b` (clipped to the
+/// picture): the surface a piece of text lies on, away from its shadow or outline. Infinite
+/// when the ring is almost entirely outside the picture.
+fn ring_spread(luma: &Plane, b: &PxBox, gap: u32) -> f32 {
+    let (w, h) = (luma.w as i64, luma.h as i64);
+    let (g, t) = (gap as i64, 4i64);
+    let (x0, y0, x1, y1) = (b.x as i64, b.y as i64, b.x1() as i64, b.y1() as i64);
+    let mut hist = [0u32; 256];
+    let mut n = 0u32;
+    for y in (y0 - g - t).max(0)..(y1 + g + t).min(h) {
+        for x in (x0 - g - t).max(0)..(x1 + g + t).min(w) {
+            let inner = x >= x0 - g && x < x1 + g && y >= y0 - g && y < y1 + g;
+            if !inner {
+                hist[luma.at(x as usize, y as usize) as usize] += 1;
+                n += 1;
+            }
+        }
+    }
+    if n < 32 {
+        return f32::INFINITY;
+    }
+    let q = |p: f32| super::raster::quantile(&hist, n, p);
+    (q(0.75) - q(0.25)) / 1.35
+}
+
 fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 {
     let (x0, y0) = (b.x as usize, b.y as usize);
     let (x1, y1) = ((b.x1() as usize).min(luma.w), (b.y1() as usize).min(luma.h));
