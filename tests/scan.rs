@@ -352,13 +352,19 @@ fn a_killed_scan_resumes_to_the_same_catalogue_and_groups() {
         }
     }
     let clean = t.path().join("clean.sqlite");
+    let started = std::time::Instant::now();
     let (want, code) = groups_json(&clean, &dir);
+    let full = started.elapsed();
     assert_eq!(code, 1);
     assert_eq!(want.as_array().unwrap().len(), 6);
 
     let cat = t.path().join("killed.sqlite");
     let mut kills = 0;
-    for delay_ms in [150u64, 300, 450, 600, 800, 1000, 1300] {
+    // Kill times as shares of an uninterrupted scan (process start included): fixed delays from
+    // 150 ms on stopped landing once a scan of these 30 images took under 300 ms on a fast core.
+    // Each resumed scan has less left to do, so the shares grow slowly.
+    for share in [0.05, 0.1, 0.2, 0.3, 0.4, 0.55, 0.7, 0.9] {
+        let delay = full.mul_f64(share);
         let mut child = bin()
             .args([
                 "scan",
@@ -374,7 +380,7 @@ fn a_killed_scan_resumes_to_the_same_catalogue_and_groups() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        std::thread::sleep(delay);
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL on Unix
             kills += 1;
