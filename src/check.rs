@@ -222,10 +222,7 @@ pub fn check_decoded(
         Ok(mut sim) => {
             let band = sim.band(policy);
             if opts.keep_map || band != RiskBand::Pass {
-                let full = match sim.map.take() {
-                    Some(mp) => Some(mp),
-                    None => similarity::luma_map(&m.pixels, &h.pixels, &sim),
-                };
+                let full = sim.map.take();
                 if let Some(mp) = &full {
                     let area = (mp.valid_width * mp.valid_height) as f64;
                     let min_area = ((area * policy.region_min_area_share).round() as u64).max(16);

@@ -413,6 +413,12 @@ fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
 /// when the text sits on a plain surface. Pixels next to ink are left out too: they are the
 /// glyphs' anti-aliased rims, and in small dense text (Chinese at 16 px) they are a third of
 /// the box, which would make white paper look textured.
+/// Robust spread of a histogram: the interquartile range scaled to a normal's σ.
+fn iqr_spread(hist: &[u32; 256], n: u32) -> f32 {
+    let q = |p: f32| super::raster::quantile(hist, n, p);
+    (q(0.75) - q(0.25)) / 1.35
+}
+
 /// Robust spread (levels) of the luma on a ring `gap..gap + 4` px outside `b` (clipped to the
 /// picture): the surface a piece of text lies on, away from its shadow or outline. Infinite
 /// when the ring is almost entirely outside the picture.
@@ -434,8 +440,7 @@ fn ring_spread(luma: &Plane, b: &PxBox, gap: u32) -> f32 {
     if n < 32 {
         return f32::INFINITY;
     }
-    let q = |p: f32| super::raster::quantile(&hist, n, p);
-    (q(0.75) - q(0.25)) / 1.35
+    iqr_spread(&hist, n)
 }
 
 fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 {
@@ -467,6 +472,5 @@ fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 
     if n < 8 {
         return 0.0;
     }
-    let q = |p: f32| super::raster::quantile(&hist, n, p);
-    (q(0.75) - q(0.25)) / 1.35
+    iqr_spread(&hist, n)
 }

@@ -119,36 +119,6 @@ pub fn compare(
     compare_same_size(&a, &b, keep_map, Some(c))
 }
 
-/// The local luma SSIM map of a pair already compared: same crop as `sim` used, luma only (the
-/// three channel SSIMs are not recomputed). `None` when the sizes differ by more than 1 px.
-pub fn luma_map(main: &RgbImage, hidden: &RgbImage, sim: &Similarity) -> Option<SsimMap> {
-    let (a, b) = match sim.crop {
-        None => (
-            std::borrow::Cow::Borrowed(main),
-            std::borrow::Cow::Borrowed(hidden),
-        ),
-        Some(c) => (
-            std::borrow::Cow::Owned(crop(
-                main,
-                c.main_offset.0,
-                c.main_offset.1,
-                c.size.0,
-                c.size.1,
-            )),
-            std::borrow::Cow::Owned(crop(
-                hidden,
-                c.hidden_offset.0,
-                c.hidden_offset.1,
-                c.size.0,
-                c.size.1,
-            )),
-        ),
-    };
-    ssim::ssim(&a, &b, Signal::Luma, true)
-        .ok()
-        .and_then(|(_, m)| m)
-}
-
 fn compare_same_size(
     a: &RgbImage,
     b: &RgbImage,
