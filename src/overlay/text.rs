@@ -46,6 +46,25 @@ pub struct TextLine {
     pub confidence: f32,
 }
 
+/// Glyphs at least this large (px) are measured for [`single_strokes`]: below it the stroke
+/// width estimate is clamped to its 2-px floor and a small Chinese character falls apart into
+/// its strokes, so the path ratio says nothing (16-px 包邮 reads 0.6–1.6 per component).
+const STROKE_TEST_PX: f32 = 30.0;
+/// Path ratio under which a large glyph is one stroke: 'l', a whisker, a hair, a wire (0.99–1.38
+/// measured on rodent whiskers); letters with a bowl, a crossing or a turn read 2 and more.
+const SINGLE_STROKE_PATH: f32 = 1.4;
+
+/// Do these glyphs read as single strokes rather than letters? Whiskers, hairs, grass and
+/// wires make rows and clusters of thin one-colour strokes on white; most large glyphs of a
+/// word have a stroke path well over their size (only words like "Ill" would not).
+fn single_strokes(gs: &[Glyph], members: &[usize]) -> bool {
+    let strokes = members
+        .iter()
+        .filter(|&&i| gs[i].size >= STROKE_TEST_PX && gs[i].path_ratio() < SINGLE_STROKE_PATH)
+        .count();
+    2 * strokes > members.len()
+}
+
 fn linked(a: &Glyph, b: &Glyph) -> bool {
     let (big, small) = (a.size.max(b.size), a.size.min(b.size));
     if big > 1.8 * small {
@@ -113,6 +132,14 @@ pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
         if chain.len() < 3 {
             continue;
         }
+        // A row of strokes (whiskers) is not text, and its glyphs are not letters of any
+        // other line either: left to the grower, they would chain up again some other way.
+        if single_strokes(gs, &chain) {
+            for &i in &chain {
+                used[i] = true;
+            }
+            continue;
+        }
         if let Some(line) = judge_row(gs, &chain, luma) {
             for &i in &chain {
                 used[i] = true;
@@ -165,7 +192,7 @@ fn clusters_on_plain_surfaces(gs: &[Glyph], used: &[bool], luma: &Plane, out: &m
     }
     for members in groups.values() {
         let n = members.len();
-        if n < 3 {
+        if n < 3 || single_strokes(gs, members) {
             continue;
         }
         let mean =
@@ -474,3 +501,6 @@ fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 
     }
     iqr_spread(&hist, n)
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,6 +26,16 @@ pub struct Glyph {
     pub light: bool,
 }
 
+impl Glyph {
+    /// Length of the stroke path over the glyph's size (area / stroke width / longest side):
+    /// ≈ 1 for a single stroke ('l', a whisker, a hair, a wire), 2–4 for most letters and
+    /// higher for Chinese characters, whose strokes cross and turn.
+    pub fn path_ratio(&self) -> f32 {
+        let area = self.fill * (self.bbox.width * self.bbox.height) as f32;
+        area / (self.stroke.max(0.5) * self.size.max(1.0))
+    }
+}
+
 /// Glyph candidates of one polarity.
 fn glyphs(img: &RgbImage, luma: &Plane, means: &Plane, light: bool, out: &mut Vec<Glyph>) {
     let (w, h) = (luma.w, luma.h);
