@@ -268,9 +268,12 @@ pub fn find_blocks(
             Shape::Ellipse
         } else if fit_e >= 0.9 && content_share >= 0.6 {
             Shape::Ring
-        } else if axis.elongation() >= 4.0
-            && stroke >= 1.5
-            && arrow::has_head(&member, bounds, &axis)
+        } else if stroke >= 1.5
+            && ((axis.elongation() >= 4.0 && arrow::has_head(&member, bounds, &axis))
+                // an arrow with a callout ring at its tail is ~3× longer than wide
+                || (axis.elongation() >= 2.5
+                    && bw.max(bh) >= 20
+                    && arrow::thick_part_has_head(&member, bounds)))
         {
             Shape::Arrow
         } else {
@@ -430,6 +433,34 @@ mod tests {
         let img = arrow(&|t| (20.0 + 150.0 * t, 100.0), 6.0, [220, 20, 30], 0);
         let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
         assert!(blocks.iter().any(|b| b.shape == Shape::Arrow), "{blocks:?}");
+    }
+
+    #[test]
+    fn an_arrow_with_a_callout_ring_at_its_tail_is_an_arrow() {
+        // a straight red arrow whose tail ends in a ring of half the shaft's width: the whole
+        // is only ~3× longer than wide and both ends are wide, so only its thick part tells
+        let mut img = arrow(&|t| (60.0 + 120.0 * t, 100.0), 8.0, [220, 20, 30], 0);
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let d = ((x as f32 - 60.0).powi(2) + (y as f32 - 100.0).powi(2)).sqrt();
+            if (22.0..=26.0).contains(&d) {
+                *p = Rgb([220, 20, 30]);
+            }
+        }
+        let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+        let arrows: Vec<&Block> = blocks.iter().filter(|b| b.shape == Shape::Arrow).collect();
+        assert_eq!(arrows.len(), 1, "{blocks:?}");
+        // the box is the whole region, ring included (full-resolution pixels)
+        assert!(arrows[0].bbox.x <= 2 * 36 + 2, "{:?}", arrows[0].bbox);
+        // a plain ring of the same size and stroke is not
+        let mut ring = RgbImage::from_pixel(200, 200, Rgb([255, 255, 255]));
+        for (x, y, p) in ring.enumerate_pixels_mut() {
+            let d = ((x as f32 - 100.0).powi(2) + (y as f32 - 100.0).powi(2)).sqrt();
+            if (22.0..=26.0).contains(&d) {
+                *p = Rgb([220, 20, 30]);
+            }
+        }
+        let blocks = find_blocks(&ring, Some([255.0, 255.0, 255.0]), None, 50);
+        assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
     }
 
     fn glyph(x: u32, y: u32, w: u32, h: u32, ink_luma: f32) -> Glyph {

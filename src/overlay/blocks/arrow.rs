@@ -116,3 +116,123 @@ pub(super) fn has_head(
         |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0) >= 2 * med + 2;
     even && straight && (head(0..5) ^ head(15..BINS))
 }
+
+/// An arrow with something thinner attached at its tail (a callout ring, a leader line): its
+/// thick part alone is a shaft with a head. Pixels under 0.7× the region's 70th-percentile
+/// [`thickness`] are dropped (a ring drawn at half the shaft's width), and the largest
+/// connected piece left must pass [`has_head`] as a region of its own.
+pub(super) fn thick_part_has_head(
+    member: &dyn Fn(usize, usize) -> bool,
+    bounds: (usize, usize, usize, usize),
+) -> bool {
+    let (x0, y0, x1, y1) = bounds;
+    let (bw, bh) = (x1 - x0 + 1, y1 - y0 + 1);
+    let thick = thickness(&|x, y| member(x0 + x, y0 + y), bw, bh);
+    let mut t: Vec<f32> = thick.iter().copied().filter(|&v| v < f32::MAX).collect();
+    if t.len() < 40 {
+        return false;
+    }
+    t.sort_by(f32::total_cmp);
+    let cut = 0.7 * t[t.len() * 7 / 10];
+    let core: Vec<bool> = thick.iter().map(|&v| v < f32::MAX && v >= cut).collect();
+    let piece = largest_piece(&core, bw, bh);
+    if piece.iter().filter(|&&p| p).count() < 40 {
+        return false;
+    }
+    let inside = |x: usize, y: usize| {
+        x >= x0 && y >= y0 && x <= x1 && y <= y1 && piece[(y - y0) * bw + (x - x0)]
+    };
+    let (mut n, mut s, mut q) = (0f64, (0f64, 0f64), (0f64, 0f64, 0f64));
+    let (mut px0, mut py0, mut px1, mut py1) = (x1, y1, x0, y0);
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            if inside(x, y) {
+                let (fx, fy) = (x as f64, y as f64);
+                n += 1.0;
+                s = (s.0 + fx, s.1 + fy);
+                q = (q.0 + fx * fx, q.1 + fy * fy, q.2 + fx * fy);
+                (px0, py0, px1, py1) = (px0.min(x), py0.min(y), px1.max(x), py1.max(y));
+            }
+        }
+    }
+    let axis = Axis::from_sums(n, s, q);
+    axis.elongation() >= 4.0 && has_head(&inside, (px0, py0, px1, py1), &axis)
+}
+
+/// Local thickness of every member pixel of a `bw`×`bh` box (`f32::MAX` off the region): the
+/// shortest of its runs through the region along the four principal directions, diagonal runs
+/// measured in distance. For a straight stroke at any angle that is within 8 % of its width.
+fn thickness(member: &dyn Fn(usize, usize) -> bool, bw: usize, bh: usize) -> Vec<f32> {
+    let inside = |x: i64, y: i64| {
+        x >= 0 && y >= 0 && (x as usize) < bw && (y as usize) < bh && member(x as usize, y as usize)
+    };
+    let mut thick = vec![f32::MAX; bw * bh];
+    let diagonal = std::f32::consts::SQRT_2;
+    for (dx, dy, step) in [
+        (1i64, 0i64, 1.0f32),
+        (0, 1, 1.0),
+        (1, 1, diagonal),
+        (1, -1, diagonal),
+    ] {
+        let mut seen = vec![false; bw * bh];
+        for y in 0..bh as i64 {
+            for x in 0..bw as i64 {
+                let i = y as usize * bw + x as usize;
+                if seen[i] || !inside(x, y) {
+                    continue;
+                }
+                // walk back to the start of the run, then forward over it
+                let (mut sx, mut sy) = (x, y);
+                while inside(sx - dx, sy - dy) {
+                    (sx, sy) = (sx - dx, sy - dy);
+                }
+                let mut run = Vec::new();
+                while inside(sx, sy) {
+                    run.push(sy as usize * bw + sx as usize);
+                    (sx, sy) = (sx + dx, sy + dy);
+                }
+                let len = run.len() as f32 * step;
+                for j in run {
+                    seen[j] = true;
+                    thick[j] = thick[j].min(len);
+                }
+            }
+        }
+    }
+    thick
+}
+
+/// The largest 8-connected piece of `mask` (`bw` wide).
+fn largest_piece(mask: &[bool], bw: usize, bh: usize) -> Vec<bool> {
+    let mut label = vec![u32::MAX; mask.len()];
+    let (mut best, mut best_n) = (u32::MAX, 0usize);
+    for start in 0..mask.len() {
+        if !mask[start] || label[start] != u32::MAX {
+            continue;
+        }
+        let id = start as u32;
+        let mut stack = vec![start];
+        label[start] = id;
+        let mut n = 0;
+        while let Some(i) = stack.pop() {
+            n += 1;
+            let (x, y) = (i % bw, i / bw);
+            for ny in y.saturating_sub(1)..=(y + 1).min(bh - 1) {
+                for nx in x.saturating_sub(1)..=(x + 1).min(bw - 1) {
+                    let j = ny * bw + nx;
+                    if mask[j] && label[j] == u32::MAX {
+                        label[j] = id;
+                        stack.push(j);
+                    }
+                }
+            }
+        }
+        if n > best_n {
+            (best, best_n) = (id, n);
+        }
+    }
+    label
+        .iter()
+        .map(|&l| l == best && best != u32::MAX)
+        .collect()
+}
