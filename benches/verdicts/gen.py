@@ -17,7 +17,8 @@ Every pair has a `kind` and an `expected` verdict:
 - dirty_<kind>: the hidden image itself carries a banner, sticker, price tag, logo, text,
   semi-transparent watermark (30–60 % opacity, any angle, single or tiled), frame, QR code
   (20–120 px), barcode or arrow; the main carries the same (or more). Always `fail`: the platform
-  rejects a hidden image with any of these, whatever SSIM says.
+  rejects a hidden image with any of these, whatever SSIM says. An overlay that changes no
+  pixel by 10 levels (white text on the white background) is drawn again.
 - printed: text printed *on the product* (inside it, following its shading and perspective),
   in both images; the main may add overlays. Oracle SSIM (product print is not an overlay).
 - clean: the same photo in both (the main may carry a small logo). Oracle SSIM.
@@ -162,6 +163,12 @@ def draw(kind, im, r, strength):
     raise ValueError(kind)
 
 
+def visible_px(before, after):
+    """Pixels an overlay changed by 10 levels or more in some channel (before JPEG)."""
+    d = np.abs(np.asarray(after.convert("RGB"), dtype=np.int16) - np.asarray(before.convert("RGB"), dtype=np.int16))
+    return int((d.max(axis=2) >= 10).sum())
+
+
 PROMO_KINDS = ["banner", "badge", "price_tag", "logo", "text", "frame", "arrow", "qr", "watermark", "barcode"]
 DIRTY_KINDS = ["banner", "badge", "price_tag", "logo", "text", "watermark", "frame", "qr", "barcode", "arrow"]
 
@@ -204,7 +211,12 @@ def make_case(job):
     elif kind.startswith("dirty_"):
         ok = kind.split("_", 1)[1]
         strength = [0.0, 0.35, 0.7, 1.0][idx % 4]
-        hidden, b = draw(ok, im, r, strength)
+        # An overlay that changes no pixel (white text drawn on the white background) is not
+        # on the hidden image at all, so the pair is not dirty: draw again (seeded stream).
+        for _ in range(5):
+            hidden, b = draw(ok, im, r, strength)
+            if visible_px(im, hidden) >= 50:
+                break
         hidden_overlays.append({"kind": ok, "box": list(b)})
         main = hidden
         main_overlays = list(hidden_overlays)
