@@ -45,6 +45,18 @@ impl Default for Limits {
     }
 }
 
+/// Calibrated similarity at and above which two images are copies. Platform rule: listing
+/// images "more than 85 % similar" to another image are flagged. `fingerprint::similarity` is
+/// calibrated so that 0.85 is where no unrelated pair of the benchmark was seen
+/// (docs/accuracy.md), so "at or above" is the rule, applied by [`is_copy`] everywhere: scan,
+/// match, compare, evidence and the page.
+pub const MIN_COPY_SIMILARITY: f64 = 0.85;
+
+/// Is `similarity` a copy at the threshold `min`? The one comparison every command uses.
+pub fn is_copy(similarity: f64, min: f64) -> bool {
+    similarity >= min
+}
+
 /// Marketplace rules: pair check (main vs hidden image) and main-image lint.
 ///
 /// Defaults follow the AliExpress seller rules for the hidden ("clean") image and the main image,
@@ -114,6 +126,10 @@ pub struct Policy {
     pub min_subject_fill: f64,
     /// Live-stream cover size. Platform rule: 1080×1920 (9:16).
     pub live_cover_size_px: (u32, u32),
+
+    // --- copies ---
+    /// See [`MIN_COPY_SIMILARITY`].
+    pub min_copy_similarity: f64,
 }
 
 impl Policy {
@@ -152,6 +168,7 @@ impl Default for Policy {
             min_sharp_jpeg_quality: 80.0,
             min_subject_fill: 0.75,
             live_cover_size_px: (1080, 1920),
+            min_copy_similarity: MIN_COPY_SIMILARITY,
         }
     }
 }

@@ -10,7 +10,6 @@ use rayon::prelude::*;
 use super::OutputFormat;
 
 /// Threshold for "this is a copy" in `compare`'s exit code: the platform's "more than 85 %".
-const COPY_THRESHOLD: f64 = 0.85;
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -85,7 +84,7 @@ pub fn compare(a: CompareArgs) -> u8 {
     }
     if !line.errors.is_empty() {
         2
-    } else if line.similarity > COPY_THRESHOLD {
+    } else if pairproof::policy::is_copy(line.similarity, pairproof::policy::MIN_COPY_SIMILARITY) {
         1
     } else {
         0

@@ -31,7 +31,7 @@ pub enum Command {
     Lint(lint::Args),
     /// Remove EXIF/GPS (and optionally all metadata) without re-encoding pixels.
     Strip(strip::Args),
-    /// Is B a copy of A (mirrored, recoloured, cropped, re-padded)? Exit 1 when similarity > 0.85.
+    /// Is B a copy of A (mirrored, recoloured, cropped, re-padded)? Exit 1 when similarity ≥ 0.85.
     Compare(compare::CompareArgs),
     /// Score many pairs from a TSV (path_a<TAB>path_b); JSON lines out, input order.
     CompareBatch(compare::BatchArgs),

@@ -28,7 +28,7 @@ pub struct ScanArgs {
     #[arg(long)]
     catalogue: Option<PathBuf>,
     /// Report pairs at or above this calibrated similarity (the platform flags > 0.85).
-    #[arg(long, default_value_t = 0.85)]
+    #[arg(long, default_value_t = pairproof::policy::MIN_COPY_SIMILARITY)]
     min_similarity: f64,
     /// Reference ("protected") folder of originals: scanned, remembered in the catalogue;
     /// pairs inside reference folders are not reported, copies of them elsewhere are.
@@ -81,7 +81,7 @@ pub struct MatchArgs {
     /// Catalogue file (as for `scan`).
     #[arg(long)]
     catalogue: Option<PathBuf>,
-    #[arg(long, default_value_t = 0.85)]
+    #[arg(long, default_value_t = pairproof::policy::MIN_COPY_SIMILARITY)]
     min_similarity: f64,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,

@@ -27,7 +27,7 @@ pub const VERIFY_SCHEMA: &str = "pairproof.verify/1";
 
 /// A pair at or above this calibrated similarity is reported as a match (the platform flags
 /// "more than 85 % similar").
-pub const MATCH_THRESHOLD: f64 = 0.85;
+pub const MATCH_THRESHOLD: f64 = crate::policy::MIN_COPY_SIMILARITY;
 
 /// Report language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -308,7 +308,7 @@ pub fn compare_one(
     let sa = fingerprint::analyse(suspect);
     let (similarity, m, v) =
         matching::score(&oa.fingerprint, &oa.features, &sa.fingerprint, &sa.features);
-    let is_match = similarity >= MATCH_THRESHOLD;
+    let is_match = crate::policy::is_copy(similarity, MATCH_THRESHOLD);
     let alignment = if is_match {
         align::align(original, &oa.features, suspect, &sa.features, &v)
     } else {

@@ -174,7 +174,7 @@ pub fn compare(l: &crate::matching::CompareLine) -> String {
     let mut out = String::new();
     let verdict = if !l.errors.is_empty() {
         "ERROR"
-    } else if l.similarity > 0.85 {
+    } else if crate::policy::is_copy(l.similarity, crate::policy::MIN_COPY_SIMILARITY) {
         "COPY"
     } else {
         "not a copy"

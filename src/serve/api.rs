@@ -47,6 +47,7 @@ pub async fn info(State(st): St) -> Json<Value> {
         "roots": st.roots,
         "max_upload_bytes": st.opts.max_file_bytes,
         "ssim_threshold": Policy::default().min_ssim,
+        "min_copy_similarity": Policy::default().min_copy_similarity,
     }))
 }
 
@@ -314,7 +315,9 @@ pub async fn start_scan(State(st): St, Json(b): Json<ScanBody>) -> ApiResult<Jso
         .filter(|r| !r.trim().is_empty())
         .map(|r| under_roots(&st, r.trim()))
         .collect::<ApiResult<Vec<_>>>()?;
-    let min = b.min_similarity.unwrap_or(0.85);
+    let min = b
+        .min_similarity
+        .unwrap_or(crate::policy::MIN_COPY_SIMILARITY);
     if !(0.0..=1.0).contains(&min) {
         return Err(ApiError::bad_request(
             "min_similarity must be between 0 and 1".into(),

@@ -93,7 +93,7 @@ impl ScanOptions {
         ScanOptions {
             roots,
             reference: vec![],
-            min_similarity: 0.85,
+            min_similarity: crate::policy::MIN_COPY_SIMILARITY,
             limits: Limits::default(),
             batch_files: 128,
             wait: false,
@@ -324,7 +324,7 @@ pub fn scan(
     let kept: Vec<(u32, u32, PairScore)> = scored
         .into_iter()
         .filter(|(i, j, p)| {
-            if p.similarity < opts.min_similarity {
+            if !crate::policy::is_copy(p.similarity, opts.min_similarity) {
                 return false;
             }
             // "Not a copy" marks hold for any path pair of the two contents.

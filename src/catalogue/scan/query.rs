@@ -170,7 +170,7 @@ pub fn match_image(
                 &verify::to_cached(s, &m, &v),
             )
         };
-        if score.similarity >= min_similarity {
+        if crate::policy::is_copy(score.similarity, min_similarity) {
             for p in &it.paths {
                 let mut s = score.clone();
                 s.b = key_display(p).0;
