@@ -5,7 +5,6 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 
-use super::scan::ScanError;
 use super::store::CatalogueError;
 
 /// Held for the duration of a scan; released on drop (and by the OS if the process dies).
@@ -16,46 +15,44 @@ pub struct ScanLock {
 
 impl ScanLock {
     /// Take the lock, or fail at once with `E_CATALOGUE_LOCKED`.
-    pub fn acquire(catalogue: &Path) -> Result<ScanLock, ScanError> {
+    pub fn acquire(catalogue: &Path) -> Result<ScanLock, CatalogueError> {
         Self::take(catalogue, false)
     }
 
     /// Take the lock, waiting for a running scan to finish (`scan --wait`).
-    pub fn acquire_waiting(catalogue: &Path) -> Result<ScanLock, ScanError> {
+    pub fn acquire_waiting(catalogue: &Path) -> Result<ScanLock, CatalogueError> {
         Self::take(catalogue, true)
     }
 
-    fn take(catalogue: &Path, wait: bool) -> Result<ScanLock, ScanError> {
+    fn take(catalogue: &Path, wait: bool) -> Result<ScanLock, CatalogueError> {
         let path = super::store::with_suffix(catalogue, ".lock");
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| {
-                ScanError::Catalogue(CatalogueError::Io {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                })
+            .map_err(|e| CatalogueError::Io {
+                path: path.clone(),
+                detail: e.to_string(),
             })?;
         if wait {
             return match file.lock() {
                 Ok(()) => Ok(ScanLock { _file: file }),
-                Err(e) => Err(ScanError::Catalogue(CatalogueError::Io {
+                Err(e) => Err(CatalogueError::Io {
                     path,
                     detail: e.to_string(),
-                })),
+                }),
             };
         }
         match file.try_lock() {
             Ok(()) => Ok(ScanLock { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(ScanError::Busy {
+            Err(TryLockError::WouldBlock) => Err(CatalogueError::Locked {
                 path: catalogue.to_path_buf(),
             }),
-            Err(TryLockError::Error(e)) => Err(ScanError::Catalogue(CatalogueError::Io {
+            Err(TryLockError::Error(e)) => Err(CatalogueError::Io {
                 path,
                 detail: e.to_string(),
-            })),
+            }),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::pair::PairMeasures;
+use super::measures::PairMeasures;
 use super::{Finding, Marked, Reason, Role, Status};
 use crate::overlay::{Analysis, Judgement, Kind, NotRun};
 use crate::policy::Policy;

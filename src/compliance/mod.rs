@@ -4,6 +4,7 @@
 pub mod background;
 pub mod clean;
 pub mod lint;
+pub mod measures;
 pub mod overlap;
 pub mod pair;
 mod reason;

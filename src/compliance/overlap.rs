@@ -10,7 +10,7 @@
 
 use serde_json::json;
 
-use super::pair::PairMeasures;
+use super::measures::PairMeasures;
 use super::{background, Finding, Marked, Reason, Status};
 use crate::decode::Decoded;
 use crate::overlay::added::{AddedRegion, Difference};

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use axum::extract::Multipart;
 
-use super::api::ApiError;
+use super::error::ApiError;
 
 /// One uploaded file (or one zip entry).
 pub struct Upload {

@@ -17,8 +17,6 @@ pub enum TransferError {
     Catalogue(#[from] CatalogueError),
     #[error(transparent)]
     Exchange(#[from] ExchangeError),
-    #[error(transparent)]
-    Lock(#[from] crate::catalogue::scan::ScanError),
 }
 
 impl TransferError {
@@ -26,7 +24,6 @@ impl TransferError {
         match self {
             TransferError::Catalogue(e) => e.code(),
             TransferError::Exchange(e) => e.code(),
-            TransferError::Lock(e) => e.code(),
         }
     }
 }

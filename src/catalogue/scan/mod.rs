@@ -121,8 +121,6 @@ pub enum Progress {
 pub enum ScanError {
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
-    #[error("{path}: catalogue is in use by another scan (locked); run again when that scan has finished, or use --wait")]
-    Busy { path: PathBuf },
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -131,7 +129,6 @@ impl ScanError {
     pub fn code(&self) -> &'static str {
         match self {
             ScanError::Catalogue(e) => e.code(),
-            ScanError::Busy { .. } => "E_CATALOGUE_LOCKED",
             ScanError::Backend(e) => e.code,
         }
     }
