@@ -41,19 +41,35 @@ pub fn hash_file(path: &Path, limits: &Limits) -> Result<Hashed, Error> {
     })
 }
 
+/// The score of a pair: the calibrated similarity and the two pieces of evidence it combines.
+#[derive(Debug, Clone)]
+pub struct Score {
+    /// Calibrated similarity, rounded to 6 decimals (0–1; a copy at
+    /// [`crate::policy::MIN_COPY_SIMILARITY`] and above).
+    pub similarity: f64,
+    /// The best hash match over views and orientations.
+    pub hash: HashMatch,
+    /// Geometric verification of the local features.
+    pub verification: local::Verification,
+}
+
 /// The score of a pair from its stored parts: hash match, geometric verification and the
-/// calibrated similarity (rounded to 6 decimals). `compare`, `scan` and `match` all use this,
-/// so a pair scores the same whichever command looks at it.
+/// calibrated similarity. `compare`, `scan`, `match` and `evidence` all use this, so a pair
+/// scores the same whichever command looks at it.
 pub fn score(
     fa: &Fingerprint,
     la: &local::Features,
     fb: &Fingerprint,
     lb: &local::Features,
-) -> (f64, HashMatch, local::Verification) {
-    let m = fingerprint::best_match(fa, fb);
-    let v = local::verify_any(la, lb);
-    let s = fingerprint::combined_similarity(&m, &v);
-    ((s * 1e6).round() / 1e6, m, v)
+) -> Score {
+    let hash = fingerprint::best_match(fa, fb);
+    let verification = local::verify_any(la, lb);
+    let s = fingerprint::combined_similarity(&hash, &verification);
+    Score {
+        similarity: (s * 1e6).round() / 1e6,
+        hash,
+        verification,
+    }
 }
 
 /// What geometric verification found, for reports.
@@ -188,10 +204,10 @@ pub fn compare_hashed(
     };
     match (a, b) {
         (Ok(x), Ok(y)) => {
-            let (s, m, v) = score(&x.fingerprint, &x.features, &y.fingerprint, &y.features);
-            line.similarity = s;
-            line.hash_match = Some(m);
-            line.verification = Some(VerificationSummary::from(&v));
+            let s = score(&x.fingerprint, &x.features, &y.fingerprint, &y.features);
+            line.similarity = s.similarity;
+            line.verification = Some(VerificationSummary::from(&s.verification));
+            line.hash_match = Some(s.hash);
         }
         _ => {
             for e in [a.as_ref().err(), b.as_ref().err()].into_iter().flatten() {

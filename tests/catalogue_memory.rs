@@ -285,12 +285,13 @@ fn partial_candidates_cover_every_pair_exhaustive_verification_accepts() {
     let mut accepted = Vec::new();
     for i in 0..hashed.len() {
         for j in i + 1..hashed.len() {
-            let (s, _, _) = matching::score(
+            let s = matching::score(
                 &hashed[i].fingerprint,
                 &hashed[i].features,
                 &hashed[j].fingerprint,
                 &hashed[j].features,
-            );
+            )
+            .similarity;
             if s >= 0.85 {
                 accepted.push((
                     files[i].display().to_string(),
@@ -402,7 +403,8 @@ fn a_shared_frame_is_not_a_copy_but_the_photo_inside_is() {
         .map(|p| matching::hash_file(p, &Default::default()).unwrap())
         .collect();
     let score = |a: &matching::Hashed, b: &matching::Hashed| {
-        matching::score(&a.fingerprint, &a.features, &b.fingerprint, &b.features)
+        let s = matching::score(&a.fingerprint, &a.features, &b.fingerprint, &b.features);
+        (s.similarity, s.hash, s.verification)
     };
     let (s, _, v) = score(&h[0], &h[1]);
     assert!(

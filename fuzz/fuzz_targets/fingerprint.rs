@@ -16,7 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let a = pairproof::fingerprint::analyse(&img);
     let flipped = image::imageops::flip_horizontal(&img);
     let b = pairproof::fingerprint::analyse(&flipped);
-    let (s, _, _) = pairproof::matching::score(&a.fingerprint, &a.features, &b.fingerprint, &b.features);
+    let s = pairproof::matching::score(&a.fingerprint, &a.features, &b.fingerprint, &b.features)
+        .similarity;
     assert!((0.0..=1.0).contains(&s), "similarity {s}");
     // Stored encodings round-trip exactly.
     assert_eq!(pairproof::fingerprint::local::Features::decode(&a.features.encode()), Some(a.features.clone()));

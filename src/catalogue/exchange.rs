@@ -108,6 +108,9 @@ pub fn content_id(sha256: &[u8; 32]) -> i64 {
     (u64::from_be_bytes(b) >> 1) as i64
 }
 
+/// A view's eight hashes in the PDQ reference byte order (the order of its hex string), so a
+/// Parquet blob reads the same as `pdqhash` output in other tools. Not `View::pack_hashes`:
+/// the catalogue stores the words little-endian, its own private layout.
 fn pack_view(v: &View) -> Vec<u8> {
     v.hashes.iter().flat_map(|h| h.to_bytes()).collect()
 }

@@ -306,8 +306,11 @@ pub fn compare_one(
     suspect: &RgbImage,
 ) -> (SuspectResult, Option<align::Alignment>) {
     let sa = fingerprint::analyse(suspect);
-    let (similarity, m, v) =
-        matching::score(&oa.fingerprint, &oa.features, &sa.fingerprint, &sa.features);
+    let matching::Score {
+        similarity,
+        hash: m,
+        verification: v,
+    } = matching::score(&oa.fingerprint, &oa.features, &sa.fingerprint, &sa.features);
     let is_match = crate::policy::is_copy(similarity, MATCH_THRESHOLD);
     let alignment = if is_match {
         align::align(original, &oa.features, suspect, &sa.features, &v)

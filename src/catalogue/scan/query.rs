@@ -162,12 +162,11 @@ pub fn match_image(
             PairScore::identical(query.display().to_string(), key_display(&it.paths[0]).0)
         } else {
             let f = cat.features(&it.sha)?.unwrap_or_default();
-            let (s, m, v) =
-                matching::score(&qa.fingerprint, &qa.features, &it.entry.fingerprint, &f);
+            let s = matching::score(&qa.fingerprint, &qa.features, &it.entry.fingerprint, &f);
             PairScore::from_cached(
                 query.display().to_string(),
                 key_display(&it.paths[0]).0,
-                &verify::to_cached(s, &m, &v),
+                &verify::to_cached(&s),
             )
         };
         if crate::policy::is_copy(score.similarity, min_similarity) {

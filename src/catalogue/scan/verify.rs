@@ -7,16 +7,13 @@ use rayon::prelude::*;
 
 use super::*;
 use crate::catalogue::store::{CachedScore, Catalogue, CatalogueError};
-use crate::fingerprint::{self, Dihedral};
+use crate::fingerprint::Dihedral;
 use crate::matching;
 
-pub(super) fn to_cached(
-    s: f64,
-    m: &fingerprint::HashMatch,
-    v: &fingerprint::local::Verification,
-) -> CachedScore {
+pub(super) fn to_cached(score: &matching::Score) -> CachedScore {
+    let (m, v) = (&score.hash, &score.verification);
     CachedScore {
-        similarity: s,
+        similarity: score.similarity,
         distance: m.distance,
         orientation: Dihedral::ALL
             .iter()
@@ -76,13 +73,13 @@ pub(super) fn verify_candidates(
                     return (i, j, *h, false);
                 }
                 let (a, b) = (&items[i as usize], &items[j as usize]);
-                let (s, m, v) = matching::score(
+                let s = matching::score(
                     &a.entry.fingerprint,
                     &feats[&i],
                     &b.entry.fingerprint,
                     &feats[&j],
                 );
-                (i, j, to_cached(s, &m, &v), true)
+                (i, j, to_cached(&s), true)
             })
             .collect();
         let mut c = cat.lock().unwrap_or_else(|p| p.into_inner());
