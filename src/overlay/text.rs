@@ -436,10 +436,6 @@ fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
     })
 }
 
-/// Robust spread (IQR / 1.35, levels) of the luma of the non-ink pixels in a line's box: small
-/// when the text sits on a plain surface. Pixels next to ink are left out too: they are the
-/// glyphs' anti-aliased rims, and in small dense text (Chinese at 16 px) they are a third of
-/// the box, which would make white paper look textured.
 /// Robust spread of a histogram: the interquartile range scaled to a normal's σ.
 fn iqr_spread(hist: &[u32; 256], n: u32) -> f32 {
     let q = |p: f32| super::raster::quantile(hist, n, p);
@@ -470,6 +466,10 @@ fn ring_spread(luma: &Plane, b: &PxBox, gap: u32) -> f32 {
     iqr_spread(&hist, n)
 }
 
+/// Robust spread (IQR / 1.35, levels) of the luma of the non-ink pixels in a line's box: small
+/// when the text sits on a plain surface. Pixels next to ink are left out too: they are the
+/// glyphs' anti-aliased rims, and in small dense text (Chinese at 16 px) they are a third of
+/// the box, which would make white paper look textured.
 fn surface_spread(luma: &Plane, b: &PxBox, ink_luma: f32, contrast: f32) -> f32 {
     let (x0, y0) = (b.x as usize, b.y as usize);
     let (x1, y1) = ((b.x1() as usize).min(luma.w), (b.y1() as usize).min(luma.h));

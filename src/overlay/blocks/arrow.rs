@@ -135,10 +135,19 @@ pub(super) fn thick_part_has_head(
     t.sort_by(f32::total_cmp);
     let cut = 0.7 * t[t.len() * 7 / 10];
     let core: Vec<bool> = thick.iter().map(|&v| v < f32::MAX && v >= cut).collect();
-    let piece = largest_piece(&core, bw, bh);
-    if piece.iter().filter(|&&p| p).count() < 40 {
+    // the largest 8-connected piece of the core
+    let (labels, pieces) = crate::overlay::raster::components(&core, bw, bh);
+    let Some((k, _)) = pieces
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.area >= 40)
+        .rev() // the first of equal pieces
+        .max_by_key(|(_, c)| c.area)
+    else {
         return false;
-    }
+    };
+    let id = k as u32 + 1;
+    let piece: Vec<bool> = labels.iter().map(|&l| l == id).collect();
     let inside = |x: usize, y: usize| {
         x >= x0 && y >= y0 && x <= x1 && y <= y1 && piece[(y - y0) * bw + (x - x0)]
     };
@@ -200,39 +209,4 @@ fn thickness(member: &dyn Fn(usize, usize) -> bool, bw: usize, bh: usize) -> Vec
         }
     }
     thick
-}
-
-/// The largest 8-connected piece of `mask` (`bw` wide).
-fn largest_piece(mask: &[bool], bw: usize, bh: usize) -> Vec<bool> {
-    let mut label = vec![u32::MAX; mask.len()];
-    let (mut best, mut best_n) = (u32::MAX, 0usize);
-    for start in 0..mask.len() {
-        if !mask[start] || label[start] != u32::MAX {
-            continue;
-        }
-        let id = start as u32;
-        let mut stack = vec![start];
-        label[start] = id;
-        let mut n = 0;
-        while let Some(i) = stack.pop() {
-            n += 1;
-            let (x, y) = (i % bw, i / bw);
-            for ny in y.saturating_sub(1)..=(y + 1).min(bh - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(bw - 1) {
-                    let j = ny * bw + nx;
-                    if mask[j] && label[j] == u32::MAX {
-                        label[j] = id;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        if n > best_n {
-            (best, best_n) = (id, n);
-        }
-    }
-    label
-        .iter()
-        .map(|&l| l == best && best != u32::MAX)
-        .collect()
 }
