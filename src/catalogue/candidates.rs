@@ -28,13 +28,13 @@ pub const TIER2_RADIUS: u32 = 64;
 pub struct Entry {
     pub fingerprint: Fingerprint,
     /// Reliable PDQ views, each in the eight orientations (index 0 = original).
-    views: Vec<[Packed; 8]>,
+    pub(crate) views: Vec<[Packed; 8]>,
     /// Window whole-frame hash, original and mirrored (the query side of tier 2).
-    window_queries: [Packed; 2],
+    pub(crate) window_queries: [Packed; 2],
     /// Window whole-frame (original) and sub-window hashes (the indexed side of tier 2).
-    window_index: Vec<Packed>,
+    pub(crate) window_index: Vec<Packed>,
     /// Takes part in tier 2.
-    textured: bool,
+    pub(crate) textured: bool,
 }
 
 impl Entry {
@@ -147,81 +147,4 @@ pub fn query_candidates(query: &Entry, entries: &[&Entry]) -> Vec<u32> {
         .filter(|(_, e)| tier1(query, e) || tier2(query, e) || e.fingerprint == query.fingerprint)
         .map(|(i, _)| i as u32)
         .collect()
-}
-
-/// The vectors an entry stores in Milvus (content id `content`): its reliable views in their
-/// original orientation (kinds 0, 1) and, when textured, its window whole frame plain and
-/// mirrored (kinds 2, 3). See `catalogue::milvus`.
-#[cfg(feature = "milvus")]
-pub fn milvus_vectors(e: &Entry, content: i64) -> Vec<super::milvus::Vector> {
-    use super::search::unpack;
-    let mut out: Vec<super::milvus::Vector> = e
-        .views
-        .iter()
-        .enumerate()
-        .map(|(k, v)| super::milvus::Vector {
-            content,
-            kind: k as u8,
-            hash: unpack(&v[0]),
-        })
-        .collect();
-    if e.textured {
-        for (k, q) in e.window_queries.iter().enumerate() {
-            out.push(super::milvus::Vector {
-                content,
-                kind: 2 + k as u8,
-                hash: unpack(q),
-            });
-        }
-    }
-    out
-}
-
-/// Candidate content ids for `e` from Milvus: its views in all eight orientations within
-/// [`TIER1_RADIUS`] of stored views, and (textured) its window hashes within [`TIER2_RADIUS`]
-/// of stored window whole frames. Sorted, deduplicated.
-#[cfg(feature = "milvus")]
-pub fn milvus_candidates(
-    index: &super::milvus::Index,
-    entries: &[&Entry],
-) -> Result<Vec<Vec<i64>>, super::milvus::MilvusError> {
-    use super::search::unpack;
-    let mut q1 = Vec::new();
-    let mut o1 = Vec::new();
-    let mut q2 = Vec::new();
-    let mut o2 = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        for v in &e.views {
-            for h in v {
-                q1.push(unpack(h));
-                o1.push(i);
-            }
-        }
-        if e.textured {
-            for h in &e.window_index {
-                q2.push(unpack(h));
-                o2.push(i);
-            }
-        }
-    }
-    let mut out = vec![Vec::new(); entries.len()];
-    for (hits, i) in index
-        .within(&q1, &[0, 1], TIER1_RADIUS)?
-        .into_iter()
-        .zip(o1)
-    {
-        out[i].extend(hits.iter().map(|h| h.content));
-    }
-    for (hits, i) in index
-        .within(&q2, &[2, 3], TIER2_RADIUS)?
-        .into_iter()
-        .zip(o2)
-    {
-        out[i].extend(hits.iter().map(|h| h.content));
-    }
-    for c in &mut out {
-        c.sort_unstable();
-        c.dedup();
-    }
-    Ok(out)
 }

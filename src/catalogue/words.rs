@@ -109,14 +109,19 @@ pub struct Keys {
 
 impl Keys {
     pub fn of(f: &Features, p: &Params) -> Keys {
+        Keys::of_descriptors(&f.descriptors, p)
+    }
+
+    /// The keys of the first `p.features` of `descriptors` (strongest first).
+    pub fn of_descriptors(descriptors: &[[u64; 4]], p: &Params) -> Keys {
         let pos = positions(p);
-        let n = f.descriptors.len().min(p.features);
+        let n = descriptors.len().min(p.features);
         let mut k = Keys {
             tables: p.tables,
             direct: Vec::with_capacity(n * p.tables),
             mirror: Vec::with_capacity(n * p.tables),
         };
-        for d in &f.descriptors[..n] {
+        for d in &descriptors[..n] {
             k.direct.extend(pos.iter().map(|t| key([d[0], d[1]], t)));
             k.mirror.extend(pos.iter().map(|t| key([d[2], d[3]], t)));
         }
@@ -302,6 +307,41 @@ impl FeatureIndex {
     }
 }
 
+/// Candidates from nearest-neighbour hits instead of keys (the Milvus index): `reached[side][f]`
+/// holds the images that query feature `f` reached as is (side 0) and mirrored (side 1), each
+/// once. A feature votes once per image and side; images with at least `p.min_votes` on their
+/// better side are candidates, most votes first (ties by id), at most `p.max_candidates`;
+/// `skip` is left out.
+pub fn tally<I: Copy + Ord + std::hash::Hash>(
+    reached: [&[Vec<I>]; 2],
+    skip: Option<I>,
+    p: &Params,
+) -> Vec<(I, u32)> {
+    let mut acc: HashMap<I, [u32; 2]> = HashMap::new();
+    for (side, features) in reached.iter().enumerate() {
+        for images in features.iter() {
+            let mut seen: Vec<I> = images
+                .iter()
+                .copied()
+                .filter(|i| Some(*i) != skip)
+                .collect();
+            seen.sort_unstable();
+            seen.dedup();
+            for img in seen {
+                acc.entry(img).or_default()[side] += 1;
+            }
+        }
+    }
+    let mut v: Vec<(I, u32)> = acc
+        .into_iter()
+        .map(|(img, s)| (img, s[0].max(s[1])))
+        .filter(|&(_, n)| n >= p.min_votes)
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(p.max_candidates);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +409,26 @@ mod tests {
         );
         // Skipping itself.
         assert!(idx.query(&ka, Some(0)).is_empty());
+    }
+
+    #[test]
+    fn tally_counts_each_feature_once_per_side() {
+        let p = Params {
+            min_votes: 2,
+            max_candidates: 2,
+            ..Params::DEFAULT
+        };
+        // Image 7: three features as is; image 9: two mirrored (one reached twice by the same
+        // feature, which counts once); image 3: one vote on each side (never 2 on one side);
+        // image 1 is the query itself.
+        let direct = vec![vec![7, 3, 1], vec![7, 1], vec![7]];
+        let mirror = vec![vec![9, 9], vec![9, 3], vec![]];
+        let v = tally([&direct, &mirror], Some(1), &p);
+        assert_eq!(v, vec![(7, 3), (9, 2)]);
+        let p1 = Params {
+            max_candidates: 1,
+            ..p
+        };
+        assert_eq!(tally([&direct, &mirror], Some(1), &p1), vec![(7, 3)]);
     }
 }

@@ -8,7 +8,6 @@
 //! it) → **groups** (connected components of the pairs at or above the threshold, in a
 //! deterministic order).
 
-mod backend;
 mod group;
 mod ingest;
 mod paths;
@@ -17,15 +16,12 @@ mod report;
 mod verify;
 mod walk;
 
-pub use backend::{Backend, BackendError};
+pub use crate::catalogue::index::{Backend, BackendError};
 pub use paths::{key_display, key_path, path_key};
 pub use query::{match_image, MatchError, MatchHit, MatchReport};
 pub use report::{Group, Member, PairScore, Problem, ScanReport, ScanStats};
 pub use walk::{walk, Walked};
 
-use backend::candidate_pairs;
-#[cfg(not(feature = "milvus"))]
-use backend::not_built;
 use group::group;
 use ingest::fingerprint_stage;
 use verify::verify_candidates;
@@ -35,8 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::catalogue::candidates::Entry;
+use crate::catalogue::index::Indexed;
 use crate::catalogue::store::{Catalogue, CatalogueError, UserDecision};
-use crate::catalogue::words::{Keys, Params};
 use crate::fingerprint::{self};
 use crate::policy::Limits;
 
@@ -268,7 +264,7 @@ pub fn scan(
     let today: BTreeSet<[u8; 32]> = by_sha.keys().copied().collect();
     let seen: BTreeSet<&String> = usable.iter().map(|(p, _)| p).collect();
     let mut items = Vec::with_capacity(by_sha.len());
-    let mut keys = Vec::with_capacity(by_sha.len());
+    let mut index = opts.backend.open(opts.partial)?;
     {
         let c = cat.lock().unwrap_or_else(|p| p.into_inner());
         if !opts.only_roots {
@@ -291,7 +287,7 @@ pub fn scan(
             let Some(a) = c.hashes(&sha)? else { continue };
             if opts.partial {
                 let f = c.features(&sha)?.unwrap_or_default();
-                keys.push(Keys::of(&f, &Params::DEFAULT));
+                index.add_local(items.len() as u32, &sha, &f.descriptors)?;
             }
             let path_reference: Vec<bool> =
                 paths.iter().map(|p| under_any(p, &all_reference)).collect();
@@ -305,12 +301,17 @@ pub fn scan(
             });
         }
     }
-    let mut pairs = candidate_pairs(
-        &opts.backend,
-        &items,
-        opts.partial.then_some(keys.as_slice()),
-    )?;
-    drop(keys);
+    let indexed: Vec<Indexed<'_>> = items
+        .iter()
+        .map(|i| Indexed {
+            sha: &i.sha,
+            entry: &i.entry,
+        })
+        .collect();
+    let involve: Vec<bool> = items.iter().map(|i| i.today).collect();
+    let mut pairs = index.pairs(&indexed, &involve)?;
+    drop(indexed);
+    drop(index);
     pairs.retain(|&(i, j)| !(items[i as usize].reference && items[j as usize].reference));
     stats.candidate_pairs = pairs.len();
     progress(Progress::Stage {

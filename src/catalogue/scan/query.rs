@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-#[cfg(feature = "milvus")]
-use super::backend::milvus_candidates;
 use super::*;
-use crate::catalogue::candidates::{self, Entry};
+use crate::catalogue::candidates::Entry;
+use crate::catalogue::index::Indexed;
 use crate::catalogue::store::{Catalogue, CatalogueError};
-use crate::catalogue::words::{FeatureIndex, Keys, Params};
 use crate::decode;
 use crate::error::Error;
 use crate::fingerprint::{self, Analysis};
@@ -89,16 +87,18 @@ pub fn match_image(
         .map(|p| path_key(&p))
         .unwrap_or_else(|_| path_key(query));
     let mut items = Vec::new();
-    let mut keys = Vec::new();
+    let mut index = backend.open(partial)?;
+    // Milvus keeps the catalogue's descriptors itself; the memory index needs them read.
+    let read_local = partial && !index.holds_local();
     for (sha, mut paths) in by_sha {
         paths.retain(|p| *p != own);
         if paths.is_empty() {
             continue;
         }
         if let Some(a) = cat.hashes(&sha)? {
-            if partial {
+            if read_local {
                 let f = cat.features(&sha)?.unwrap_or_default();
-                keys.push((items.len() as u32, Keys::of(&f, &Params::DEFAULT)));
+                index.add_local(items.len() as u32, &sha, &f.descriptors)?;
             }
             items.push(Item {
                 sha,
@@ -115,46 +115,25 @@ pub fn match_image(
         windows: qa.windows.clone(),
         features: Default::default(),
     });
-    let by_words: Vec<u32> = if !partial {
-        vec![]
+    let indexed: Vec<Indexed<'_>> = items
+        .iter()
+        .map(|i| Indexed {
+            sha: &i.sha,
+            entry: &i.entry,
+        })
+        .collect();
+    let q = Indexed {
+        sha: &qsha,
+        entry: &q_entry,
+    };
+    let q_descriptors: &[[u64; 4]] = if partial {
+        &qa.features.descriptors
     } else {
-        let ids: Vec<(u32, &Keys)> = keys.iter().map(|(i, k)| (*i, k)).collect();
-        let index = FeatureIndex::build(&ids, &Params::DEFAULT);
-        index
-            .query(&Keys::of(&qa.features, &Params::DEFAULT), None)
-            .into_iter()
-            .map(|v| v.image)
-            .collect()
+        &[]
     };
-    drop(keys);
-    let mut cands: Vec<u32> = match backend {
-        Backend::Memory => {
-            let entries: Vec<&Entry> = items.iter().map(|i| &i.entry).collect();
-            candidates::query_candidates(&q_entry, &entries)
-        }
-        #[cfg(feature = "milvus")]
-        Backend::Milvus(t) => {
-            let mut c = milvus_candidates(t, &items, &[&q_entry], false)?
-                .pop()
-                .unwrap_or_default();
-            // Identical fingerprints (featureless images) are paired in memory, as before.
-            c.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, it)| it.entry.fingerprint == q_entry.fingerprint)
-                    .map(|(i, _)| i as u32),
-            );
-            c.sort_unstable();
-            c.dedup();
-            c
-        }
-        #[cfg(not(feature = "milvus"))]
-        Backend::Milvus(t) => return Err(not_built(t).into()),
-    };
-    cands.extend(by_words);
-    cands.sort_unstable();
-    cands.dedup();
+    let cands = index.query(&q, q_descriptors, &indexed)?;
+    drop(indexed);
+    drop(index);
     let mut matches = Vec::new();
     for &i in &cands {
         let it = &items[i as usize];

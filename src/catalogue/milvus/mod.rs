@@ -12,6 +12,13 @@
 //! server BIN_IVF_FLAT missed planted neighbours unless nprobe = nlist. Top-k is widened until
 //! the k-th hit lies beyond the radius, and distances are filtered here, so results equal a
 //! brute-force radius search.
+//!
+//! With local features on, a second collection `<COLLECTION>_local` holds each image's local
+//! descriptors ([`local`]), and [`candidates::Milvus`] serves both through the same
+//! `CandidateIndex` trait as the in-memory index.
+
+pub mod candidates;
+pub mod local;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -119,9 +126,52 @@ pub struct Index {
     client: Client,
     target: Target,
     schema: CollectionSchema,
+    /// The local-descriptor collection's schema, when it was opened ([`Index::connect_local`]).
+    local: Option<CollectionSchema>,
 }
 
-fn schema(name: &str) -> Result<CollectionSchema, String> {
+/// Create `name` with a BIN_FLAT Hamming index on `field` unless it exists, then load it.
+async fn ensure_collection(
+    client: &Client,
+    schema: &CollectionSchema,
+    field: &str,
+    fail: &dyn Fn(&dyn std::fmt::Display) -> MilvusError,
+) -> Result<(), MilvusError> {
+    let coll = schema.name();
+    if !client.has_collection(coll).await.map_err(|e| fail(&e))? {
+        client
+            .create_collection(
+                schema.clone(),
+                Some(CreateCollectionOptions::with_consistency_level(
+                    ConsistencyLevel::Bounded,
+                )),
+            )
+            .await
+            .map_err(|e| fail(&e))?;
+        let index = IndexParams::new(
+            format!("pairproof_{field}"),
+            IndexType::BinFlat,
+            MetricType::HAMMING,
+            HashMap::new(),
+        );
+        tokio::time::timeout(
+            Duration::from_secs(300),
+            client.create_index(coll, field, index),
+        )
+        .await
+        .map_err(|_| fail(&"index not built within 300 s"))?
+        .map_err(|e| fail(&e))?;
+    }
+    tokio::time::timeout(
+        Duration::from_secs(300),
+        client.load_collection(coll, Some(LoadOptions::new())),
+    )
+    .await
+    .map_err(|_| fail(&"collection not loaded within 300 s"))?
+    .map_err(|e| fail(&e))
+}
+
+fn hash_schema(name: &str) -> Result<CollectionSchema, String> {
     CollectionSchemaBuilder::new(name, "pairproof 256-bit fingerprints (docs/scale.md)")
         .add_field(FieldSchema::new_primary_int64("id", "", false))
         .add_field(FieldSchema::new_int64("content", ""))
@@ -139,8 +189,17 @@ impl Index {
         }
     }
 
-    /// Connect, creating the collection (BIN_FLAT, Hamming) and loading it when needed.
+    /// Connect, creating the hash collection (BIN_FLAT, Hamming) and loading it when needed.
     pub fn connect(target: &Target) -> Result<Index, MilvusError> {
+        Index::connect_with(target, false)
+    }
+
+    /// [`Index::connect`], and the local-descriptor collection `<COLLECTION>_local` too.
+    pub fn connect_local(target: &Target) -> Result<Index, MilvusError> {
+        Index::connect_with(target, true)
+    }
+
+    fn connect_with(target: &Target, local: bool) -> Result<Index, MilvusError> {
         let fail = |e: &dyn std::fmt::Display| MilvusError::Backend {
             target: target.to_string(),
             detail: e.to_string(),
@@ -150,7 +209,11 @@ impl Index {
             .enable_all()
             .build()
             .map_err(|e| fail(&e))?;
-        let schema = schema(&target.collection).map_err(|e| fail(&e))?;
+        let schema = hash_schema(&target.collection).map_err(|e| fail(&e))?;
+        let local = match local {
+            true => Some(local::schema(&target.collection).map_err(|e| fail(&e))?),
+            false => None,
+        };
         let client = rt.block_on(async {
             let client = tokio::time::timeout(
                 Duration::from_secs(30),
@@ -161,38 +224,10 @@ impl Index {
             .await
             .map_err(|_| fail(&"no answer within 30 s"))?
             .map_err(|e| fail(&e))?;
-            let coll = target.collection.as_str();
-            if !client.has_collection(coll).await.map_err(|e| fail(&e))? {
-                client
-                    .create_collection(
-                        schema.clone(),
-                        Some(CreateCollectionOptions::with_consistency_level(
-                            ConsistencyLevel::Bounded,
-                        )),
-                    )
-                    .await
-                    .map_err(|e| fail(&e))?;
-                let index = IndexParams::new(
-                    "pairproof_hash".to_owned(),
-                    IndexType::BinFlat,
-                    MetricType::HAMMING,
-                    HashMap::new(),
-                );
-                tokio::time::timeout(
-                    Duration::from_secs(300),
-                    client.create_index(coll, "hash", index),
-                )
-                .await
-                .map_err(|_| fail(&"index not built within 300 s"))?
-                .map_err(|e| fail(&e))?;
+            ensure_collection(&client, &schema, "hash", &fail).await?;
+            if let Some(l) = &local {
+                ensure_collection(&client, l, local::FIELD, &fail).await?;
             }
-            tokio::time::timeout(
-                Duration::from_secs(300),
-                client.load_collection(coll, Some(LoadOptions::new())),
-            )
-            .await
-            .map_err(|_| fail(&"collection not loaded within 300 s"))?
-            .map_err(|e| fail(&e))?;
             Ok::<Client, MilvusError>(client)
         })?;
         Ok(Index {
@@ -200,6 +235,7 @@ impl Index {
             client,
             target: target.clone(),
             schema,
+            local,
         })
     }
 
@@ -263,7 +299,13 @@ impl Index {
     pub fn drop_collection(&self) -> Result<(), MilvusError> {
         self.rt
             .block_on(self.client.drop_collection(self.target.collection.as_str()))
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        if let Some(l) = &self.local {
+            self.rt
+                .block_on(self.client.drop_collection(l.name()))
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
     }
 
     /// For each query, every stored vector of one of `kinds` within `radius` bits, nearest
@@ -309,34 +351,51 @@ impl Index {
             .map(|k| k.to_string())
             .collect::<Vec<_>>()
             .join(",");
-        let opts = SearchOptions::with_limit(k as usize)
-            .anns_field(vec!["hash".to_owned()])
+        let filter = format!("kind in [{kinds_list}]");
+        self.search_in(&self.target.collection, "hash", values, Some(filter), k)
+    }
+
+    /// The `k` nearest stored vectors of `field` in `collection` for each query (Hamming),
+    /// with their `content` (and `kind`, 0 when the collection has none).
+    fn search_in(
+        &self,
+        collection: &str,
+        field: &str,
+        values: Vec<Value<'_>>,
+        filter: Option<String>,
+        k: i64,
+    ) -> Result<Vec<Vec<Hit>>, MilvusError> {
+        let n = values.len();
+        let with_kind = filter.is_some();
+        let mut outputs = vec!["content".to_owned()];
+        if with_kind {
+            outputs.push("kind".to_owned());
+        }
+        let mut opts = SearchOptions::with_limit(k as usize)
+            .anns_field(vec![field.to_owned()])
             .add_param("metric_type", "HAMMING")
-            .output_fields(vec!["content".to_owned(), "kind".to_owned()])
-            .filter(format!("kind in [{kinds_list}]"))
+            .output_fields(outputs)
             // Session: sees this client's own writes without waiting for Strong's time tick.
             .consistency_level(ConsistencyLevel::Session as i32);
-        let res = self.rt.block_on(
-            self.client
-                .search(&self.target.collection, values, Some(opts)),
-        );
+        if let Some(f) = filter {
+            opts = opts.filter(f);
+        }
+        let res = self
+            .rt
+            .block_on(self.client.search(collection, values, Some(opts)));
         let results = match res {
             Ok(r) => r,
             // 2.3 answers a search with no hit at all without ids, which the client reports
             // as this error; it means "nothing found".
             Err(milvus::error::Error::Unexpected(m)) if m.contains("no IDs") => {
-                return Ok(vec![Vec::new(); qs.len()])
+                return Ok(vec![Vec::new(); n])
             }
             Err(e) => return Err(self.err(e)),
         };
-        if results.len() != qs.len() {
-            return Err(self.err(format!(
-                "{} results for {} queries",
-                results.len(),
-                qs.len()
-            )));
+        if results.len() != n {
+            return Err(self.err(format!("{} results for {n} queries", results.len())));
         }
-        let mut out = Vec::with_capacity(qs.len());
+        let mut out = Vec::with_capacity(n);
         for r in results {
             let content = r.field.iter().find(|c| c.name == "content");
             let kind = r.field.iter().find(|c| c.name == "kind");
@@ -346,10 +405,13 @@ impl Index {
                     .and_then(|c| c.get(i))
                     .and_then(|v| i64::try_from(v).ok())
                     .ok_or_else(|| self.err("search result without content"))?;
-                let kd = kind
-                    .and_then(|c| c.get(i))
-                    .and_then(|v| i8::try_from(v).ok())
-                    .ok_or_else(|| self.err("search result without kind"))?;
+                let kd = match with_kind {
+                    false => 0,
+                    true => kind
+                        .and_then(|c| c.get(i))
+                        .and_then(|v| i8::try_from(v).ok())
+                        .ok_or_else(|| self.err("search result without kind"))?,
+                };
                 let d = r.score.get(i).copied().unwrap_or(f32::MAX);
                 hits.push(Hit {
                     distance: d.round().clamp(0.0, 1e6) as u32,
