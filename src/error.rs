@@ -165,9 +165,10 @@ pub const ALL_ERROR_CODES: &[&str] = &[
     "E_WORKER_FAILED",
     "E_OUTPUT",
     "E_USAGE",
-    // Batch pair lists (`check --pairs/--dir`), see src/batch.rs.
+    // Batch pair lists (`check --pairs/--dir`), see src/batch/.
     "E_PAIR_INCOMPLETE",
     "E_PAIR_LIST",
+    "E_PAIR_NONE",
 ];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -194,7 +194,7 @@ fn batch_dir_processes_every_pair_and_worst_wins() {
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["verdict"], "pass");
     assert_eq!(lines[1]["verdict"], "fail");
-    assert_eq!(lines[2]["schema"], "pairproof.check-summary/1");
+    assert_eq!(lines[2]["schema"], "pairproof.check-summary/2");
     assert_eq!(lines[2]["exit_code"], 1);
     std::fs::write(d.join("C3_hidden.jpg"), b"").unwrap();
     std::fs::copy(fixture("shoe-main.jpg"), d.join("C3_main.jpg")).unwrap();

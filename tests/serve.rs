@@ -701,6 +701,8 @@ fn batch_of_a_zip_pairs_by_name_and_checks_each_pair() {
             ("B2-main.jpg", "shoe-main-promo.jpg"),
             ("B2-hidden.jpg", "shoe-hidden-q40.jpg"),
             ("C3_main.jpg", "shoe-main.jpg"),
+            ("D4/主图.jpg", "shoe-main.jpg"),
+            ("D4/隐藏图.jpg", "shoe-hidden.jpg"),
             ("../../evil_main.txt", "shoe-main.jpg"),
             ("readme.txt", "shoe-main.jpg"),
             ("__MACOSX/._A1_main.jpg", "shoe-main.jpg"),
@@ -732,7 +734,11 @@ fn batch_of_a_zip_pairs_by_name_and_checks_each_pair() {
         .collect();
     assert_eq!(
         pairs,
-        vec![("A1".into(), "pass".into()), ("B2".into(), "fail".into())]
+        vec![
+            ("A1".into(), "pass".into()),
+            ("B2".into(), "fail".into()),
+            ("D4".into(), "pass".into()),
+        ]
     );
     let b2 = &doc["pairs"][1];
     assert!(b2["failed"].as_array().unwrap().contains(&"ssim".into()));
@@ -741,12 +747,16 @@ fn batch_of_a_zip_pairs_by_name_and_checks_each_pair() {
         .iter()
         .map(|p| p["path"].as_str().unwrap())
         .collect();
-    // C3 has no hidden; evil_main.txt is reduced to its base name and, lacking a hidden, also
-    // incomplete — nothing is ever written under its path.
-    assert!(incomplete.contains(&"C3_main.jpg"), "{problems:?}");
+    // C3 has no hidden; D4's per-SKU folder pairs (主图 / 隐藏图); evil_main.txt loses its `..`
+    // and, not being an image, is ignored with its reason — nothing is ever written under
+    // its path.
+    assert_eq!(incomplete, vec!["C3_main.jpg"], "{problems:?}");
     assert!(problems.iter().all(|p| p["code"] == "E_PAIR_INCOMPLETE"));
-    assert!(doc["ignored"]
-        .as_array()
-        .unwrap()
-        .contains(&"readme.txt".into()));
+    assert_eq!(
+        doc["ignored_reasons"],
+        serde_json::json!([
+            {"path": "evil_main.txt", "reason": "not_an_image"},
+            {"path": "readme.txt", "reason": "not_an_image"},
+        ])
+    );
 }

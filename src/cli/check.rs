@@ -12,8 +12,9 @@ use super::OutputFormat;
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Batch: --pairs FILE.csv (columns main,hidden[,label]; relative paths are relative \
-to the CSV) or --dir DIR (SKU_main.jpg + SKU_hidden.jpg). Batch JSON output is one pairproof.check/1 \
-object per line, then one pairproof.check-summary/1 line."
+to the CSV; UTF-8 or GBK, separated by , ; or tab) or --dir DIR (SKU_main.jpg + SKU_hidden.jpg, \
+SKU_主图.jpg + SKU_隐藏图.jpg, or SKU/main.jpg + SKU/hidden.jpg). Batch JSON output is one \
+pairproof.check/1 object per line, then one pairproof.check-summary/2 line."
 )]
 pub struct Args {
     /// The main image (may carry promo text, logos, borders).
@@ -25,7 +26,8 @@ pub struct Args {
     /// Check every pair listed in a CSV file.
     #[arg(long, conflicts_with = "dir")]
     pairs: Option<PathBuf>,
-    /// Check every SKU_main / SKU_hidden pair in a folder.
+    /// Check every main/hidden pair in a folder and its SKU folders (SKU_main / SKU_hidden,
+    /// SKU_主图 / SKU_隐藏图, SKU/main + SKU/hidden).
     #[arg(long)]
     dir: Option<PathBuf>,
     /// Parallel jobs for a batch (default: all cores).
@@ -157,8 +159,8 @@ fn many(a: &Args) -> u8 {
             for (spec, r) in pairing.pairs.iter().zip(&reports) {
                 super::outln!("{}", report::text::pair_line(&spec.label, r));
             }
-            for f in &summary.ignored_files {
-                super::outln!("ignored  {} (not named SKU_main / SKU_hidden)", f.display());
+            for f in &summary.ignored {
+                super::outln!("ignored  {} ({})", f.path.display(), f.reason.words());
             }
             super::outln!(
                 "{} pair(s): {} pass, {} warn, {} fail, {} error; {} listing problem(s)",

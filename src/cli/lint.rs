@@ -9,7 +9,8 @@ use super::OutputFormat;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Main images to check.
+    /// Main images to check, or folders of them (their .jpg/.jpeg/.png/.webp/.gif/.bmp files;
+    /// not recursive).
     #[arg(required = true)]
     images: Vec<PathBuf>,
     /// Rule set: the listing's main image, or the 1080×1920 live-stream cover.
@@ -32,8 +33,10 @@ pub fn run(a: Args) -> u8 {
         ProfileArg::Main => Profile::Main,
         ProfileArg::LiveCover => Profile::LiveCover,
     };
-    let outcomes: Vec<_> = a
-        .images
+    let Some(images) = super::expand_images(&a.images) else {
+        return 2;
+    };
+    let outcomes: Vec<_> = images
         .par_iter()
         .map(|p| {
             decode::decode_path(p, &limits).map(|d| {

@@ -118,6 +118,32 @@ pub(crate) fn print_error(e: &pairproof::Error) {
     eprintln!("error[{}]: {e}", e.code());
 }
 
+/// The images of `lint`/`strip` arguments (folders expanded, see `batch::expand_images`);
+/// each file a folder held that is not an image is named on stderr with the reason. `None`
+/// (the error printed) when a folder cannot be listed.
+pub(crate) fn expand_images(paths: &[std::path::PathBuf]) -> Option<Vec<std::path::PathBuf>> {
+    match pairproof::batch::expand_images(paths) {
+        Ok((images, ignored)) => {
+            for f in &ignored {
+                eprintln!("note: ignored {} ({})", f.path.display(), f.reason.words());
+            }
+            if images.is_empty() {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                eprintln!(
+                    "error[E_USAGE]: {}: no image files there (.jpg, .jpeg, .png, .webp, .gif, .bmp)",
+                    names.join(", ")
+                );
+                return None;
+            }
+            Some(images)
+        }
+        Err(e) => {
+            eprintln!("error[{}]: {}", e.code, e.message);
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

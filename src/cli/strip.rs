@@ -8,7 +8,8 @@ use super::OutputFormat;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Images to clean (JPEG or PNG). Inputs are never modified.
+    /// Images to clean (JPEG or PNG), or folders of them (not recursive). Inputs are never
+    /// modified.
     #[arg(required = true)]
     images: Vec<PathBuf>,
     /// Directory for the cleaned copies (created if missing).
@@ -30,7 +31,10 @@ pub fn run(a: Args) -> u8 {
         results: vec![],
         errors: vec![],
     };
-    for p in &a.images {
+    let Some(images) = super::expand_images(&a.images) else {
+        return 2;
+    };
+    for p in &images {
         match metadata::strip_file(p, &a.out, opts, &limits) {
             Ok(r) => doc.results.push(r),
             Err(e) => {

@@ -184,35 +184,32 @@ fn is_zip(u: &Upload) -> bool {
 }
 
 fn batch_uploads(files: Vec<Upload>) -> Value {
-    use std::collections::BTreeMap;
-    let mut by_sku: BTreeMap<String, (Vec<Upload>, Vec<Upload>)> = BTreeMap::new();
-    let mut ignored = Vec::new();
-    for f in files {
-        let stem = f.name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&f.name);
-        match crate::batch::role_of(stem) {
-            Some((sku, true)) => by_sku.entry(sku).or_default().0.push(f),
-            Some((sku, false)) => by_sku.entry(sku).or_default().1.push(f),
-            None => ignored.push(f.name),
-        }
-    }
-    let mut pairs = Vec::new();
+    use crate::batch::naming::{pair_by_name, Named};
+    let named = files
+        .into_iter()
+        .map(|f| Named {
+            rel: f.rel.clone(),
+            item: f,
+        })
+        .collect();
+    let paired = pair_by_name(named);
     let mut problems = Vec::new();
-    for (sku, (mut mains, mut hiddens)) in by_sku {
-        if mains.len() == 1 && hiddens.len() == 1 {
-            pairs.push((sku, mains.remove(0), hiddens.remove(0)));
-        } else {
-            for u in mains.iter().chain(hiddens.iter()) {
-                problems.push(json!({
-                    "path": u.name,
-                    "code": "E_PAIR_INCOMPLETE",
-                    "message": format!(
-                        "{}: SKU {sku} needs exactly one main and one hidden image (found {} main, {} hidden)",
-                        u.name, mains.len(), hiddens.len()
-                    ),
-                }));
-            }
+    for i in &paired.incomplete {
+        for u in i.mains.iter().chain(i.hiddens.iter()) {
+            problems.push(json!({
+                "path": u.rel,
+                "code": "E_PAIR_INCOMPLETE",
+                "message": format!("{}: {}", u.rel, i.message()),
+            }));
         }
     }
+    let ignored: Vec<&str> = paired.ignored.iter().map(|(u, _)| u.rel.as_str()).collect();
+    let ignored_reasons: Vec<Value> = paired
+        .ignored
+        .iter()
+        .map(|(u, r)| json!({"path": u.rel, "reason": r}))
+        .collect();
+    let pairs = paired.pairs;
     use rayon::prelude::*;
     let rows: Vec<Value> = pairs
         .par_iter()
@@ -245,6 +242,7 @@ fn batch_uploads(files: Vec<Upload>) -> Value {
         "pairs": rows,
         "problems": problems,
         "ignored": ignored,
+        "ignored_reasons": ignored_reasons,
     })
 }
 

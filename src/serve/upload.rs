@@ -12,6 +12,9 @@ pub struct Upload {
     pub field: String,
     /// Base name only: no folders, no `..`, no control characters.
     pub name: String,
+    /// The path inside a zip, each folder reduced like `name` (`SKU1/main.jpg`: per-SKU folders
+    /// pair by folder); the base name for a file uploaded on its own.
+    pub rel: String,
     pub bytes: Vec<u8>,
 }
 
@@ -33,6 +36,15 @@ pub fn safe_name(raw: &str) -> String {
     } else {
         cleaned
     }
+}
+
+/// A zip entry's path with every component reduced by [`safe_name`]; `.` and `..` dropped.
+pub fn safe_rel(raw: &str) -> String {
+    raw.split(['/', '\\'])
+        .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+        .map(safe_name)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Read every file field of a multipart request; text fields come back with an empty name.
@@ -62,6 +74,7 @@ pub async fn read_all(mut mp: Multipart, max_file: usize) -> Result<Vec<Upload>,
         }
         out.push(Upload {
             field: field_name,
+            rel: name.clone(),
             name,
             bytes,
         });
@@ -129,6 +142,7 @@ pub fn expand_zip(z: &Upload, max_file: usize, max_total: usize) -> Result<Vec<U
         }
         out.push(Upload {
             field: z.field.clone(),
+            rel: safe_rel(&raw),
             name,
             bytes,
         });

@@ -302,7 +302,7 @@ export const EN = {
 
   // batch
   'batch.heading': 'Batch check',
-  'batch.intro': 'Check many products at once. Name the files SKU_main.jpg and SKU_hidden.jpg (or SKU-main / SKU-hidden), or drop one .zip that contains them.',
+  'batch.intro': 'Check many products at once. Name the files SKU_main.jpg and SKU_hidden.jpg (or SKU_主图 / SKU_隐藏图), or drop one .zip that contains them — also with one folder per SKU holding main.jpg and hidden.jpg.',
   'batch.drop': 'Drag photos, a folder or a .zip here',
   'batch.zone': 'Product photos',
   'batch.formats': 'JPEG, PNG or .zip, up to {size} each',
@@ -323,8 +323,8 @@ export const EN = {
   'batch.export': 'Export CSV',
   'batch.exported': 'Saved {name}.',
   'batch.problems': 'Files that could not be paired',
-  'batch.ignored': 'Ignored files (not named _main / _hidden)',
-  'batch.noPairs': 'No pairs found. Check that the files are named SKU_main / SKU_hidden.',
+  'batch.ignored': 'Ignored files (not an image, or not named main / hidden)',
+  'batch.noPairs': 'No pairs found. Name the files SKU_main / SKU_hidden (or SKU_主图 / SKU_隐藏图), or use one folder per SKU with main and hidden inside.',
   'batch.detailsFor': 'Details for {label}',
   'batch.close': 'Close',
   'batch.noProblems': 'None',
