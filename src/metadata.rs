@@ -278,14 +278,34 @@ pub fn strip_verified(
 
 /// Write via a temporary file in the same directory and rename: readers never see half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temp(path, bytes, true)
+}
+
+/// [`write_atomically`], but never replacing an existing file: the finished temporary file is
+/// hard-linked to `path`, which fails when `path` exists (no window in which another writer's
+/// file could be clobbered). Where hard links are not supported, an existence check and a
+/// rename.
+pub fn write_atomically_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_via_temp(path, bytes, false)
+}
+
+fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let err = |e: std::io::Error| Error::Output {
         path: path.to_path_buf(),
-        detail: e.to_string(),
+        detail: match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                "already exists; choose another name or pass --force to replace it".to_string()
+            }
+            _ => e.to_string(),
+        },
     };
+    if !replace && path.exists() {
+        return Err(err(std::io::ErrorKind::AlreadyExists.into()));
+    }
     std::fs::create_dir_all(dir).map_err(err)?;
     let tmp = dir.join(format!(
         ".{}.pairproof-tmp-{}",
@@ -299,7 +319,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        if replace {
+            return std::fs::rename(&tmp, path);
+        }
+        match std::fs::hard_link(&tmp, path) {
+            Ok(()) => std::fs::remove_file(&tmp),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+            Err(_) if !path.exists() => std::fs::rename(&tmp, path),
+            Err(e) => Err(e),
+        }
     })();
     if let Err(e) = res {
         let _ = std::fs::remove_file(&tmp);

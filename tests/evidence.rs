@@ -118,7 +118,7 @@ fn bundle_unzips_passes_sha256sum_and_verify_and_tampering_fails() {
     let opts = options(t.path(), Lang::En);
     let case = evidence::build(&opts);
     let zip = t.path().join("case.zip");
-    bundle::write(&case, &zip).unwrap();
+    bundle::write(&case, &zip, false).unwrap();
 
     let x = t.path().join("x");
     unzip(&zip, &x);
@@ -286,6 +286,38 @@ fn cli_writes_the_bundle_and_exits_by_the_worst_result() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "no match");
+    // An earlier bundle is evidence too: kept unless --force, and nothing else is written.
+    let before = std::fs::read(&zip).unwrap();
+    let again = |force: bool| {
+        let mut c = bin();
+        c.arg("evidence")
+            .args([&original, &unrelated])
+            .arg("--out")
+            .arg(&zip);
+        if force {
+            c.arg("--force");
+        }
+        c.output().unwrap()
+    };
+    let o = again(false);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("E_OUTPUT") && err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&zip).unwrap(), before);
+    assert_eq!(std::fs::read_dir(zip.parent().unwrap()).unwrap().count(), 1);
+    let o = again(true);
+    assert_eq!(o.status.code(), Some(0), "replaced: no match this time");
+    assert_ne!(std::fs::read(&zip).unwrap(), before);
+    // The library's no-clobber write refuses too, whatever the CLI checked first.
+    let case = evidence::build(&EvidenceOptions {
+        suspects: vec![unrelated.clone()],
+        ..options(t.path(), Lang::En)
+    });
+    let e = bundle::write(&case, &zip, false).unwrap_err();
+    assert_eq!(e.code(), "E_OUTPUT");
 }
 
 /// URLs Chromium fetched on behalf of the page (requests whose network isolation key is the

@@ -19,9 +19,13 @@ pub struct EvidenceArgs {
     /// The suspected copies.
     #[arg(required = true)]
     suspects: Vec<PathBuf>,
-    /// The bundle to write (a zip; written atomically).
+    /// The bundle to write (a zip; written atomically; an existing file is kept unless
+    /// --force).
     #[arg(long)]
     out: PathBuf,
+    /// Replace the bundle at --out if one exists.
+    #[arg(long)]
+    force: bool,
     /// Report language.
     #[arg(long, value_enum, default_value = "en")]
     lang: LangArg,
@@ -44,6 +48,14 @@ pub struct VerifyArgs {
 }
 
 pub fn evidence(a: EvidenceArgs) -> u8 {
+    // Refuse before the work, not only after it (the write itself is no-clobber too).
+    if !a.force && a.out.exists() {
+        super::print_error(&pairproof::Error::Output {
+            path: a.out.clone(),
+            detail: "already exists; choose another name or pass --force to replace it".into(),
+        });
+        return 2;
+    }
     let opts = EvidenceOptions {
         original: a.original,
         suspects: a.suspects,
@@ -58,7 +70,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         limits: Default::default(),
     };
     let case = evidence::build(&opts);
-    if let Err(e) = bundle::write(&case, &a.out) {
+    if let Err(e) = bundle::write(&case, &a.out, a.force) {
         super::print_error(&e);
         return 2;
     }

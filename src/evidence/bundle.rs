@@ -91,7 +91,9 @@ fn read_entries(bytes: &[u8], path: &Path) -> Result<BTreeMap<String, Vec<u8>>, 
 }
 
 /// Write the case to `out` atomically, after checking the zip holds exactly what was meant.
-pub fn write(case: &Case, out: &Path) -> Result<(), Error> {
+/// Write the bundle to `out` (atomically, verified), refusing to replace an existing file
+/// unless `replace`: an earlier bundle is evidence too.
+pub fn write(case: &Case, out: &Path, replace: bool) -> Result<(), Error> {
     let bytes = zip_bytes(case, out)?;
     let entries = read_entries(&bytes, out)?;
     for (p, b) in &case.files {
@@ -105,7 +107,11 @@ pub fn write(case: &Case, out: &Path) -> Result<(), Error> {
             }
         }
     }
-    crate::metadata::write_atomically(out, &bytes)
+    if replace {
+        crate::metadata::write_atomically(out, &bytes)
+    } else {
+        crate::metadata::write_atomically_new(out, &bytes)
+    }
 }
 
 /// One verification step.
