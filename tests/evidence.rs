@@ -77,6 +77,8 @@ fn options(dir: &Path, lang: Lang) -> EvidenceOptions {
         command_line: "pairproof evidence original.jpg listing-copy.jpg unrelated.png broken.jpg --out case.zip".into(),
         created_utc: Some("2026-11-22T12:00:00Z".into()),
         limits: Default::default(),
+        case: Default::default(),
+        listing_urls: vec![],
     }
 }
 
@@ -440,4 +442,81 @@ fn thumbnail_ifd_claims_and_blank_dates_are_flagged() {
     let dates: Vec<_> = m.checks.iter().filter(|c| c.id == "dates").collect();
     assert_eq!(dates.len(), 1, "{dates:?}");
     assert!(dates[0].en.contains("blank"), "{}", dates[0].en);
+}
+
+#[test]
+fn case_fields_are_shown_and_covered_by_the_checksums() {
+    let t = tempfile::tempdir().unwrap();
+    let (original, suspect, unrelated, _) = case_files(t.path());
+    let zip = t.path().join("case.zip");
+    let o = bin()
+        .arg("evidence")
+        .args([&original, &suspect, &unrelated])
+        .arg("--out")
+        .arg(&zip)
+        .args([
+            "--claimant",
+            "示例店铺 Example Shop",
+            "--found-on",
+            "2026-11-20",
+            "--listing-url",
+            "https://market.example/item/1005001234567.html",
+            "--lang",
+            "zh-CN",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["case"]["claimant"], "示例店铺 Example Shop");
+    assert_eq!(doc["case"]["found_on"], "2026-11-20");
+    assert_eq!(
+        doc["suspects"][0]["listing_url"],
+        "https://market.example/item/1005001234567.html"
+    );
+    assert_eq!(doc["suspects"][1]["listing_url"], serde_json::Value::Null);
+    let out = t.path().join("unzipped");
+    unzip(&zip, &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("权利人") && html.contains("示例店铺 Example Shop"));
+    assert!(html.contains("发现副本日期") && html.contains("2026-11-20"));
+    assert!(html.contains("https://market.example/item/1005001234567.html"));
+    // report.json (which holds them) is in SHA256SUMS, checked by the independent sha256sum.
+    let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+    assert!(sums.contains("report.json"), "{sums}");
+    let st = Command::new("sha256sum")
+        .args(["-c", "SHA256SUMS"])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stdout)
+    );
+    // Bad case fields are usage errors, before anything is written.
+    for (flag, value) in [
+        ("--found-on", "20.11.2026"),
+        ("--listing-url", "market.example/1"),
+    ] {
+        let bad = t.path().join("bad.zip");
+        let o = bin()
+            .arg("evidence")
+            .args([&original, &suspect])
+            .arg("--out")
+            .arg(&bad)
+            .args([flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{flag}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("E_USAGE"));
+        assert!(!bad.exists());
+    }
 }

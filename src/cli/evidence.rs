@@ -35,6 +35,15 @@ pub struct EvidenceArgs {
     /// Show the original's GPS coordinates in the report (redacted by default).
     #[arg(long)]
     show_gps: bool,
+    /// Who claims the photo (a person or shop), shown in the report.
+    #[arg(long)]
+    claimant: Option<String>,
+    /// The listing where a suspect was found; repeatable, one per suspect in their order.
+    #[arg(long = "listing-url")]
+    listing_url: Vec<String>,
+    /// When the copies were found (YYYY-MM-DD).
+    #[arg(long)]
+    found_on: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
 }
@@ -68,7 +77,16 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
         created_utc: None,
         limits: Default::default(),
+        case: evidence::CaseDetails {
+            claimant: a.claimant.filter(|c| !c.trim().is_empty()),
+            found_on: a.found_on,
+        },
+        listing_urls: a.listing_url,
     };
+    if let Err(m) = evidence::check_case(&opts) {
+        eprintln!("error[E_USAGE]: {m}");
+        return 2;
+    }
     let case = evidence::build(&opts);
     if let Err(e) = bundle::write(&case, &a.out, a.force) {
         super::print_error(&e);

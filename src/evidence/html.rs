@@ -105,6 +105,24 @@ pub fn render(
         esc(&t("Command line", "命令行")),
         esc(&r.command_line),
     ));
+    let mut case_rows = String::new();
+    if let Some(c) = &r.case.claimant {
+        case_rows.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(&t("Claimed by", "权利人")),
+            esc(c)
+        ));
+    }
+    if let Some(d) = &r.case.found_on {
+        case_rows.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(&t("Copies found on", "发现副本日期")),
+            esc(d)
+        ));
+    }
+    if !case_rows.is_empty() {
+        h.push_str(&format!("<table class=case>{case_rows}</table>\n"));
+    }
 
     // Summary.
     h.push_str(&format!("<h2>{}</h2>\n<ul>\n", esc(&t("Summary", "结论"))));
@@ -333,6 +351,14 @@ fn suspect_section(
         esc(&verdict_word(r.verdict, zh)),
         esc(if zh { &r.words_zh } else { &r.words_en })
     );
+    if let Some(u) = &s.listing_url {
+        // Text, not a link: the report fetches nothing and opens nothing by itself.
+        h.push_str(&format!(
+            "<p>{} <code>{}</code></p>\n",
+            esc(&t("Found at listing:", "发现于商品页面：")),
+            esc(u)
+        ));
+    }
     if let (Some(o), Some(p)) = (orig, pix) {
         h.push_str(&format!(
             "<div class=pair><figure><img src=\"{o}\" alt=\"original\"><figcaption>{}</figcaption></figure>\

@@ -8,6 +8,8 @@
 
 pub mod align;
 pub mod bundle;
+mod case;
+pub use case::{check_case, CaseDetails};
 pub mod html;
 pub mod words;
 
@@ -61,6 +63,10 @@ pub struct EvidenceOptions {
     /// Case time (UTC, RFC 3339); `None` = now.
     pub created_utc: Option<String>,
     pub limits: Limits,
+    /// Who claims the photo, and when the copies were found.
+    pub case: CaseDetails,
+    /// The listing where each suspect was found, in the order of `suspects` (may be shorter).
+    pub listing_urls: Vec<String>,
 }
 
 /// A file that could not be used, with its stable code.
@@ -140,6 +146,8 @@ pub struct SuspectResult {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SuspectEntry {
     pub file: FileEntry,
+    /// Where the seller found it (`--listing-url`).
+    pub listing_url: Option<String>,
     pub result: SuspectResult,
 }
 
@@ -151,6 +159,7 @@ pub struct Report {
     pub report_id: String,
     pub created_utc: String,
     pub command_line: String,
+    pub case: CaseDetails,
     pub lang: Lang,
     pub match_threshold: f64,
     pub original: FileEntry,
@@ -432,10 +441,11 @@ pub fn build(opts: &EvidenceOptions) -> Case {
         previews.push((s.decoded.as_ref().map(|d| d.pixels.clone()), alignment));
         entries.push(SuspectEntry {
             file: s.entry.clone(),
+            listing_url: opts.listing_urls.get(i).cloned(),
             result,
         });
     }
-    let id_src = format!(
+    let mut id_src = format!(
         "{}|{}|{}",
         original.entry.sha256.as_deref().unwrap_or("-"),
         entries
@@ -445,12 +455,22 @@ pub fn build(opts: &EvidenceOptions) -> Case {
             .join(","),
         created
     );
+    // Case details, when given, are part of the id (cases without them keep their ids).
+    if opts.case != CaseDetails::default() || !opts.listing_urls.is_empty() {
+        id_src.push_str(&format!(
+            "|{}|{}|{}",
+            opts.case.claimant.as_deref().unwrap_or("-"),
+            opts.case.found_on.as_deref().unwrap_or("-"),
+            opts.listing_urls.join(",")
+        ));
+    }
     let report = Report {
         schema: EVIDENCE_SCHEMA,
         tool_version: crate::VERSION,
         report_id: decode::sha256_hex(id_src.as_bytes())[..16].to_string(),
         created_utc: created,
         command_line: opts.command_line.clone(),
+        case: opts.case.clone(),
         lang: opts.lang,
         match_threshold: MATCH_THRESHOLD,
         original: original.entry.clone(),

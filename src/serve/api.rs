@@ -503,6 +503,8 @@ fn build_case(
         command_line: "pairproof serve (web page)".into(),
         created_utc: None,
         limits: Limits::default(),
+        case: Default::default(),
+        listing_urls: vec![],
     };
     let case = crate::evidence::build(&opts);
     if let Some(e) = &case.report.original.error {
