@@ -39,6 +39,8 @@ fn case_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
             "-ModifyDate=2026:03:14 10:20:30",
             "-Make=Canon",
             "-Model=Canon EOS R6",
+            "-Artist=Li Wei",
+            "-Copyright=© 2026 示例店铺",
             "-GPSLatitude=31.2304",
             "-GPSLatitudeRef=N",
             "-GPSLongitude=121.4737",
@@ -224,6 +226,9 @@ fn report_says_what_matched_how_and_lists_unreadable_inputs() {
     assert_eq!(m.offset_time_original.as_deref(), Some("+08:00"));
     assert_eq!(m.make.as_deref(), Some("Canon"));
     assert_eq!(m.model.as_deref(), Some("Canon EOS R6"));
+    assert_eq!(m.artist.as_deref(), Some("Li Wei"));
+    assert_eq!(m.copyright.as_deref(), Some("© 2026 示例店铺"));
+    assert!(case.html.contains("Li Wei") && case.html.contains("© 2026 示例店铺"));
     assert!(m.gps_present);
     assert_eq!(m.gps.as_deref(), Some("redacted"));
     assert!(!case.html.contains("31.2304"));

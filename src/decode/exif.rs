@@ -23,12 +23,32 @@ pub struct ExifSummary {
     pub model: Option<String>,
     pub lens_model: Option<String>,
     pub software: Option<String>,
+    /// IFD0 Artist: who made the picture, as the camera or editor wrote it.
+    pub artist: Option<String>,
+    /// IFD0 Copyright; its photographer and editor parts joined by " / ".
+    pub copyright: Option<String>,
     /// 1–8; `None` when absent or out of range.
     pub orientation: Option<u8>,
     /// `Some` when a GPS IFD with any field is present (even if coordinates are unreadable).
     pub gps: Option<GpsPosition>,
     /// Number of fields in the block (primary + thumbnail IFDs).
     pub field_count: usize,
+}
+
+/// Copyright holds up to two NUL-separated parts (photographer, editor); an empty part is a
+/// space by the spec.
+fn copyright(exif: &exif::Exif) -> Option<String> {
+    let f = exif.get_field(exif::Tag::Copyright, exif::In::PRIMARY)?;
+    let exif::Value::Ascii(parts) = &f.value else {
+        return None;
+    };
+    let parts: Vec<String> = parts
+        .iter()
+        .flat_map(|p| p.split(|&b| b == 0))
+        .map(|p| String::from_utf8_lossy(p).trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" / "))
 }
 
 fn ascii(exif: &exif::Exif, tag: exif::Tag) -> Option<String> {
@@ -113,6 +133,8 @@ pub fn summarise(tiff: &[u8]) -> Result<ExifSummary, String> {
         model: ascii(&exif, exif::Tag::Model),
         lens_model: ascii(&exif, exif::Tag::LensModel),
         software: ascii(&exif, exif::Tag::Software),
+        artist: ascii(&exif, exif::Tag::Artist),
+        copyright: copyright(&exif),
         orientation,
         gps,
         field_count,

@@ -238,6 +238,8 @@ pub fn render(
             h.push_str(&row(t("Camera model", "相机型号"), &c.model));
             h.push_str(&row(t("Lens", "镜头"), &c.lens_model));
             h.push_str(&row(t("Software", "软件"), &c.software));
+            h.push_str(&row(t("Artist", "作者（Artist）"), &c.artist));
+            h.push_str(&row(t("Copyright", "版权（Copyright）"), &c.copyright));
             let gps = if c.gps_present {
                 match c.gps.as_deref() {
                     Some("redacted") => t(

@@ -115,6 +115,8 @@ pub struct ClaimedMetadata {
     pub model: Option<String>,
     pub lens_model: Option<String>,
     pub software: Option<String>,
+    pub artist: Option<String>,
+    pub copyright: Option<String>,
     pub gps_present: bool,
     /// "lat, lon" when `--show-gps`, "redacted" when present and hidden.
     pub gps: Option<String>,

@@ -332,6 +332,8 @@ pub fn claimed_metadata(d: &Decoded, bytes: &[u8], show_gps: bool) -> ClaimedMet
         model: e.model,
         lens_model: e.lens_model,
         software: e.software,
+        artist: e.artist,
+        copyright: e.copyright,
         gps_present: e.gps.is_some(),
         gps,
         checks,
