@@ -13,8 +13,8 @@ use crate::fingerprint::{self, local, Fingerprint, HashMatch};
 use crate::policy::Limits;
 use crate::report::ErrorInfo;
 
-pub const HASH_SCHEMA: &str = "pairproof.hash/1";
-pub const COMPARE_SCHEMA: &str = "pairproof.compare/1";
+pub const HASH_SCHEMA: &str = crate::report::schema::HASH;
+pub const COMPARE_SCHEMA: &str = crate::report::schema::COMPARE;
 
 /// A fingerprinted file: retrieval hashes plus local features for verification.
 #[derive(Debug, Clone, Serialize)]

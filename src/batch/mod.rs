@@ -18,7 +18,7 @@ use crate::check::{self, CheckOptions, PairReport, Verdict};
 use crate::policy::{Limits, Policy};
 pub use naming::{role_of, IgnoreReason, Role};
 
-pub const SUMMARY_SCHEMA: &str = "pairproof.check-summary/2";
+pub const SUMMARY_SCHEMA: &str = crate::report::schema::CHECK_SUMMARY;
 
 /// One pair to check, with a label (the SKU or the CSV line).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::scan::{path_key, ScanError};
 use super::store::{Catalogue, CatalogueError, UserDecision};
 
-pub const DECISIONS_SCHEMA: &str = "pairproof.references/1";
+pub const DECISIONS_SCHEMA: &str = crate::report::schema::REFERENCES;
 
 /// A path as the catalogue keys it: canonical (absolute, links resolved) when it exists.
 fn key(p: &Path) -> String {

@@ -31,7 +31,7 @@ pub use transfer::{
 pub use writer::Writer;
 
 /// Schema name of a fingerprints row (Parquet file metadata and every JSON line).
-pub const FINGERPRINTS_SCHEMA: &str = "pairproof.fingerprints/1";
+pub const FINGERPRINTS_SCHEMA: &str = crate::report::schema::FINGERPRINTS;
 
 /// Rows per Parquet row group / record batch.
 const BLOCK: usize = 1024;

@@ -146,7 +146,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
             match store::read_decisions_best_effort(&path) {
                 Ok(d) => {
                     super::print_json(&serde_json::json!({
-                        "schema": "pairproof.decisions/1",
+                        "schema": pairproof::report::schema::DECISIONS,
                         "tool_version": pairproof::VERSION,
                         "catalogue": path,
                         "decisions": d,

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pairproof::catalogue::scan::{self, MatchReport, Progress, ScanOptions, ScanReport};
 use pairproof::fingerprint::Dihedral;
+use pairproof::report::schema;
 use serde::Serialize;
 
 use super::{out, OutputFormat};
@@ -338,15 +339,15 @@ struct Line<'a, T: Serialize> {
 
 fn scan_jsonl(r: &ScanReport) -> String {
     let mut s = String::new();
-    let mut push = |schema: &'static str, v: &dyn erased::Ser| {
-        s.push_str(&v.to_line(schema));
+    let mut push = |name: &'static str, v: &dyn erased::Ser| {
+        s.push_str(&v.to_line(name));
         s.push('\n');
     };
     for g in &r.groups {
-        push("pairproof.scan-group/2", g);
+        push(schema::SCAN_GROUP, g);
     }
     for p in &r.problems {
-        push("pairproof.scan-problem/1", p);
+        push(schema::SCAN_PROBLEM, p);
     }
     #[derive(Serialize)]
     struct Summary<'a> {
@@ -361,7 +362,7 @@ fn scan_jsonl(r: &ScanReport) -> String {
         stats: &'a scan::ScanStats,
     }
     push(
-        "pairproof.scan-summary/1",
+        schema::SCAN_SUMMARY,
         &Summary {
             tool_version: r.tool_version,
             catalogue: &r.catalogue,

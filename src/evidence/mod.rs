@@ -24,8 +24,8 @@ use crate::fingerprint::{self, Analysis};
 use crate::matching;
 use crate::policy::Limits;
 
-pub const EVIDENCE_SCHEMA: &str = "pairproof.evidence/1";
-pub const VERIFY_SCHEMA: &str = "pairproof.verify/1";
+pub const EVIDENCE_SCHEMA: &str = crate::report::schema::EVIDENCE;
+pub const VERIFY_SCHEMA: &str = crate::report::schema::VERIFY;
 
 /// A pair at or above this calibrated similarity is reported as a match (the platform flags
 /// "more than 85 % similar").

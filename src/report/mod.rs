@@ -2,6 +2,7 @@
 //! carries `schema` (`pairproof.<kind>/<version>`) and `tool_version`; schemas are documented in
 //! `docs/schemas.md` with full examples.
 
+pub mod schema;
 pub mod text;
 
 use std::path::PathBuf;
@@ -12,9 +13,9 @@ use crate::compliance::{Finding, Status};
 use crate::decode::{ColourSpace, Decoded, ExifSummary, QualityEstimate, Warning};
 use crate::error::Error;
 
-pub const LINT_SCHEMA: &str = "pairproof.lint/1";
-pub const CHECK_SCHEMA: &str = "pairproof.check/1";
-pub const STRIP_SCHEMA: &str = "pairproof.strip/1";
+pub const LINT_SCHEMA: &str = schema::LINT;
+pub const CHECK_SCHEMA: &str = schema::CHECK;
+pub const STRIP_SCHEMA: &str = schema::STRIP;
 
 /// Facts about one decoded input, as reported.
 #[derive(Debug, Clone, Serialize)]

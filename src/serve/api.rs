@@ -42,7 +42,7 @@ async fn cpu<T: Send + 'static>(
 
 pub async fn info(State(st): St) -> Json<Value> {
     Json(json!({
-        "schema": "pairproof.serve-info/1",
+        "schema": crate::report::schema::SERVE_INFO,
         "tool_version": crate::VERSION,
         "roots": st.roots,
         "max_upload_bytes": st.opts.max_file_bytes,
@@ -91,7 +91,7 @@ fn check_uploaded(main: &Upload, hidden: &Upload, with_heatmap: bool) -> Value {
                 })
         });
     json!({
-        "schema": "pairproof.serve-check/1",
+        "schema": crate::report::schema::SERVE_CHECK,
         "report": pc.report,
         "heatmap_png": heatmap,
     })
@@ -238,7 +238,7 @@ fn batch_uploads(files: Vec<Upload>) -> Value {
         })
         .collect();
     json!({
-        "schema": "pairproof.serve-batch/1",
+        "schema": crate::report::schema::SERVE_BATCH,
         "pairs": rows,
         "problems": problems,
         "ignored": ignored,

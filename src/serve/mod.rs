@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 /// Schema of every error document the server returns.
-pub const ERROR_SCHEMA: &str = "pairproof.serve-error/1";
+pub const ERROR_SCHEMA: &str = crate::report::schema::SERVE_ERROR;
 
 /// How the server runs.
 #[derive(Debug, Clone)]

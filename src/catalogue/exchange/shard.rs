@@ -98,7 +98,7 @@ pub fn hash_manifest(
     }
     let rows = w.finish()?;
     Ok(ShardReport {
-        schema: "pairproof.shard/1",
+        schema: crate::report::schema::SHARD,
         tool_version: crate::VERSION,
         manifest: list.to_path_buf(),
         out: out.to_path_buf(),

@@ -81,7 +81,7 @@ pub fn export(cat: &Catalogue, out: &Path, format: Format) -> Result<ExportRepor
     }
     let rows = w.finish()?;
     Ok(ExportReport {
-        schema: "pairproof.export/1",
+        schema: crate::report::schema::EXPORT,
         tool_version: crate::VERSION,
         catalogue: cat.path().to_path_buf(),
         out: target,
@@ -150,7 +150,7 @@ pub fn import(cat: &mut Catalogue, inputs: &[PathBuf]) -> Result<ImportReport, T
         });
     }
     Ok(ImportReport {
-        schema: "pairproof.import/1",
+        schema: crate::report::schema::IMPORT,
         tool_version: crate::VERSION,
         catalogue: cat.path().to_path_buf(),
         files,

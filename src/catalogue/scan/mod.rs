@@ -36,8 +36,8 @@ use crate::catalogue::store::{Catalogue, CatalogueError, UserDecision};
 use crate::fingerprint::{self};
 use crate::policy::Limits;
 
-pub const SCAN_SCHEMA: &str = "pairproof.scan/2";
-pub const MATCH_SCHEMA: &str = "pairproof.match/1";
+pub const SCAN_SCHEMA: &str = crate::report::schema::SCAN;
+pub const MATCH_SCHEMA: &str = crate::report::schema::MATCH;
 
 /// Code for a symbolic link found by the walk: listed, never followed (a link can point
 /// outside the scanned folders or into a loop).

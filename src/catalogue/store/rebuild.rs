@@ -73,7 +73,7 @@ pub fn rebuild(path: &Path, stamp: &str) -> Result<RebuildReport, CatalogueError
         Ok(())
     })?;
     Ok(RebuildReport {
-        schema: "pairproof.catalogue-rebuild/1",
+        schema: crate::report::schema::CATALOGUE_REBUILD,
         tool_version: crate::VERSION,
         catalogue: path.to_path_buf(),
         decisions_export: export,
