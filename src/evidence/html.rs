@@ -288,7 +288,7 @@ pub fn render(
             "Each suspected copy is compared with the original in two independent ways. Fingerprints: PDQ perceptual hashes (Meta's open algorithm) of the whole picture and of the product cut out of its background, in all 8 orientations. Geometry: distinctive points are matched between the two pictures and a single consistent placement (shift, scale, rotation, mirror) is searched for; the number of points that agree is the strength of the evidence. The aligned overlay maps the copy onto the original with that placement; SSIM (the structural similarity index) is then measured where they overlap.",
             "每张疑似副本都用两种相互独立的方法与原图比较。指纹：对整张图片以及从背景中抠出的商品，计算 8 个方向的 PDQ 感知哈希（Meta 的公开算法）。几何：在两张图片之间匹配特征点，并寻找一个一致的摆放方式（平移、缩放、旋转、镜像）；一致的特征点数量即证据的强度。对齐叠加图按该摆放方式把副本映射到原图上，然后在重叠区域计算 SSIM（结构相似性指数）。"
         )),
-        esc(&t("Similarity is calibrated: at 0.85 and above, no unrelated pair was seen among 31,605 pairs of the benchmark this tool was tested on; 97.6 % of real copies scored above it.", "相似度经过校准：在本工具测试所用基准的 31,605 对无关图片中，没有一对达到 0.85；真实副本中有 97.6 % 高于该值。")),
+        esc(&t(&format!("Similarity is calibrated: at {:.2} and above, no unrelated pair was seen among 31,605 pairs of the benchmark this tool was tested on; 97.6 % of real copies scored above it.", r.match_threshold), &format!("相似度经过校准：在本工具测试所用基准的 31,605 对无关图片中，没有一对达到 {:.2}；真实副本中有 97.6 % 高于该值。", r.match_threshold))),
         esc(&t("A high score shows the two files share the same photograph. It does not by itself show who took it first; that is what the claimed metadata, the original files and the authorisation documents are for.", "高分表明两个文件来自同一张照片，但本身并不能证明谁先拍摄；这需要结合声明的元数据、原始文件和授权文件。")),
         esc(&t("Copies that are heavily redrawn, rotated by more than 30°, or reduced to a small part of the picture may not be recognised. A \"no match\" is never a forced alignment.", "经过大量重绘、旋转超过 30° 或只保留图片一小部分的副本可能无法识别。“不匹配”绝不是强行对齐的结果。")),
         esc(&t("EXIF can be edited by anyone; treat it as a claim to be checked against the original files.", "任何人都可以编辑 EXIF；请将其视为需要用原始文件核实的声明。")),
@@ -387,11 +387,15 @@ fn suspect_section(
         ));
     }
     let f3 = |v: Option<f64>| v.map(|x| format!("{x:.3}")).unwrap_or_else(|| "—".into());
+    let line = super::MATCH_THRESHOLD;
     let rows: Vec<(String, String, String)> = vec![
         (
             t("Calibrated similarity", "校准相似度"),
             format!("{:.3}", r.similarity),
-            t("0–1; a match at 0.85 or above (the platform flags more than 85 %)", "0–1；0.85 及以上为匹配（平台对超过 85 % 的相似进行标记）"),
+            t(
+                &format!("0–1; a match at {line:.2} or above (the platform flags more than 85 %)"),
+                &format!("0–1；{line:.2} 及以上为匹配（平台对超过 85 % 的相似进行标记）"),
+            ),
         ),
         (
             t("PDQ hash distance", "PDQ 哈希距离"),

@@ -32,11 +32,12 @@ pub fn describe(
     a: Option<&Alignment>,
 ) -> (String, String) {
     if !is_match {
+        let line = super::MATCH_THRESHOLD;
         return (
             format!(
-                "No match: no evidence that this image is a copy of the original (similarity {similarity:.2}, below 0.85). No alignment was attempted."
+                "No match: no evidence that this image is a copy of the original (similarity {similarity:.2}, below {line:.2}). No alignment was attempted."
             ),
-            format!("不匹配：没有证据表明该图片是原图的副本（相似度 {similarity:.2}，低于 0.85）。未尝试对齐。"),
+            format!("不匹配：没有证据表明该图片是原图的副本（相似度 {similarity:.2}，低于 {line:.2}）。未尝试对齐。"),
         );
     }
     let Some(a) = a else {

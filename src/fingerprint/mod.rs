@@ -312,10 +312,12 @@ pub const DISTANCE_AT_085: f64 = 40.0;
 /// rule on their own.
 pub fn similarity(m: &HashMatch) -> f64 {
     let d = m.distance as f64;
+    let line = crate::policy::MIN_COPY_SIMILARITY;
     let s = if d <= DISTANCE_AT_085 {
-        1.0 - 0.15 * d / DISTANCE_AT_085
+        // Exactly `line` at DISTANCE_AT_085 (so the copy rule's ≥ holds there), 1 at 0.
+        line + (1.0 - line) * (1.0 - d / DISTANCE_AT_085)
     } else {
-        0.85 * (128.0 - d).max(0.0) / (128.0 - DISTANCE_AT_085)
+        line * (128.0 - d).max(0.0) / (128.0 - DISTANCE_AT_085)
     };
     if m.reliable {
         s

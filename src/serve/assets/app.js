@@ -9,7 +9,7 @@ import { initCheck, renderCheck } from './check.js';
 import { initEvidence, renderEvidence } from './evidence.js';
 import { lang, onLangChange, setLang, t } from './lang.js';
 import { initScan, renderScan } from './scan.js';
-import { S } from './state.js';
+import { S, copyLine, gate } from './state.js';
 import { $, clear, errorView, h } from './ui.js';
 
 // ---------------------------------------------------------------- tabs, static text, boot
@@ -33,7 +33,9 @@ function showTab(name, updateHash) {
 function applyStatic() {
   document.documentElement.lang = lang;
   document.title = `pairproof · ${t(`tab.${S.tab}`)}`;
-  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  // Limits in static text come from /api/info, never from the page.
+  const vars = { min: copyLine() ?? '…', gate: gate() };
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n, vars);
   for (const el of document.querySelectorAll('[data-i18n-attr]')) {
     for (const pair of el.dataset.i18nAttr.split(';')) {
       const [attr, key] = pair.split(':');
@@ -71,6 +73,8 @@ async function loadInfo() {
     S.infoError = null;
     const rootField = $('#scan-root');
     if (!rootField.value && Array.isArray(S.info.roots) && S.info.roots.length) rootField.value = S.info.roots[0];
+    const minField = $('#scan-min');
+    if (!minField.dataset.touched && copyLine() !== null) minField.value = String(copyLine());
   } catch (e) {
     S.infoError = e;
   }
@@ -84,6 +88,8 @@ function boot() {
   initBatch();
   initEvidence();
   initScan();
+  // Once the seller types a minimum, /api/info's default no longer replaces it.
+  $('#scan-min').addEventListener('input', (e) => { e.target.dataset.touched = '1'; });
   onLangChange(() => { applyStatic(); renderAll(); });
 
   for (const b of document.querySelectorAll('.lang-btn')) b.addEventListener('click', () => setLang(b.dataset.lang, true));

@@ -348,7 +348,7 @@ export const EN = {
   'scan.reference': 'Folders with your original photos (optional)',
   'scan.referenceHint': 'One folder per line. Photos there count as originals: copies of them are reported, but they are never reported as copies of each other.',
   'scan.min': 'Minimum similarity',
-  'scan.minHint': '0.85 is the tested default.',
+  'scan.minHint': '{min} is the tested default.',
   'scan.start': 'Start scan',
   'scan.running': 'Scanning…',
   'scan.needFolder': 'Enter a folder to scan.',

@@ -345,7 +345,7 @@ export const ZH = {
   'scan.reference': '存放原图的文件夹（可选）',
   'scan.referenceHint': '每行一个文件夹。这里的图片视为原图：会报告它们被复制的情况，但原图之间不会互相报告。',
   'scan.min': '最低相似度',
-  'scan.minHint': '0.85 是经过测试的默认值。',
+  'scan.minHint': '{min} 是经过测试的默认值。',
   'scan.start': '开始扫描',
   'scan.running': '正在扫描…',
   'scan.needFolder': '请输入要扫描的文件夹。',

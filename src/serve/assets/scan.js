@@ -2,7 +2,7 @@
 
 import { ApiError, api, authHeaders, openEvents, token } from './api.js';
 import { has, lang, t, tn } from './lang.js';
-import { S } from './state.js';
+import { S, copyLine } from './state.js';
 import { $, basename, chip, clear, errorView, fmtPct, h, keptDetails, num, problemItem, shortDir } from './ui.js';
 
 // ---------------------------------------------------------------- scan
@@ -56,7 +56,7 @@ export function readScanForm() {
   const root = $('#scan-root').value.trim();
   const reference = $('#scan-reference').value.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
   let min = parseFloat($('#scan-min').value);
-  if (!isFinite(min)) min = 0.85;
+  if (!isFinite(min)) min = copyLine() ?? 1;
   min = Math.max(0, Math.min(1, min));
   return { root, reference, min_similarity: min };
 }

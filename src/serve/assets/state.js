@@ -18,3 +18,5 @@ export const S = {
 
 export const maxUpload = () => (S.info && typeof S.info.max_upload_bytes === 'number' ? S.info.max_upload_bytes : null);
 export const gate = () => (S.info && typeof S.info.ssim_threshold === 'number' ? S.info.ssim_threshold : 0.92);
+// The copy line from /api/info (Policy.min_copy_similarity); before it answers, the page shows no number.
+export const copyLine = () => (S.info && typeof S.info.min_copy_similarity === 'number' ? S.info.min_copy_similarity : null);
