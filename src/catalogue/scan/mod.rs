@@ -145,6 +145,17 @@ pub(super) struct Item {
     entry: Entry,
 }
 
+/// The items as a candidate index sees them (same positions).
+pub(super) fn indexed(items: &[Item]) -> Vec<Indexed<'_>> {
+    items
+        .iter()
+        .map(|i| Indexed {
+            sha: &i.sha,
+            entry: &i.entry,
+        })
+        .collect()
+}
+
 pub(super) fn under_any(path: &str, roots: &[String]) -> bool {
     roots
         .iter()
@@ -301,13 +312,7 @@ pub fn scan(
             });
         }
     }
-    let indexed: Vec<Indexed<'_>> = items
-        .iter()
-        .map(|i| Indexed {
-            sha: &i.sha,
-            entry: &i.entry,
-        })
-        .collect();
+    let indexed = indexed(&items);
     let involve: Vec<bool> = items.iter().map(|i| i.today).collect();
     let mut pairs = index.pairs(&indexed, &involve)?;
     drop(indexed);

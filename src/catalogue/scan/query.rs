@@ -115,13 +115,7 @@ pub fn match_image(
         windows: qa.windows.clone(),
         features: Default::default(),
     });
-    let indexed: Vec<Indexed<'_>> = items
-        .iter()
-        .map(|i| Indexed {
-            sha: &i.sha,
-            entry: &i.entry,
-        })
-        .collect();
+    let indexed = indexed(&items);
     let q = Indexed {
         sha: &qsha,
         entry: &q_entry,
