@@ -277,6 +277,8 @@ fn every_warning_file_through_every_command() {
                     p.clone().into(),
                     o("--out"),
                     zip.clone().into(),
+                    // The same bundle name for every file: each run replaces the last.
+                    o("--force"),
                 ],
                 &[1],
             ),
@@ -363,6 +365,8 @@ fn every_bad_file_through_every_command() {
                     p.clone().into(),
                     o("--out"),
                     zip.clone().into(),
+                    // The same bundle name for every file: each run replaces the last.
+                    o("--force"),
                 ],
             ),
         ];
