@@ -289,22 +289,28 @@ pub fn write_atomically_new(path: &Path, bytes: &[u8]) -> Result<()> {
     write_via_temp(path, bytes, false)
 }
 
+/// The error for an output that exists and may not be replaced (`--force` replaces it).
+pub fn exists_error(path: &Path) -> Error {
+    Error::Output {
+        path: path.to_path_buf(),
+        detail: "already exists; choose another name or pass --force to replace it".to_string(),
+    }
+}
+
 fn write_via_temp(path: &Path, bytes: &[u8], replace: bool) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let err = |e: std::io::Error| Error::Output {
-        path: path.to_path_buf(),
-        detail: match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                "already exists; choose another name or pass --force to replace it".to_string()
-            }
-            _ => e.to_string(),
+    let err = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => exists_error(path),
+        _ => Error::Output {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
         },
     };
     if !replace && path.exists() {
-        return Err(err(std::io::ErrorKind::AlreadyExists.into()));
+        return Err(exists_error(path));
     }
     std::fs::create_dir_all(dir).map_err(err)?;
     let tmp = dir.join(format!(

@@ -52,17 +52,22 @@ pub struct Pairing {
     pub ignored: Vec<IgnoredFile>,
 }
 
+/// The entries of one folder, or `E_IO_READ` naming it.
+fn list_dir(d: &Path) -> Result<std::fs::ReadDir, ListProblem> {
+    std::fs::read_dir(d).map_err(|e| ListProblem {
+        path: d.to_path_buf(),
+        code: "E_IO_READ",
+        message: format!("{}: cannot list folder: {e}", d.display()),
+    })
+}
+
 /// Every file under `dir` (recursively; symbolic links to folders are not followed), with its
 /// path relative to `dir`, sorted.
 fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>, ListProblem> {
     let mut out = Vec::new();
     let mut stack = vec![(String::new(), dir.to_path_buf())];
     while let Some((rel, d)) = stack.pop() {
-        let rd = std::fs::read_dir(&d).map_err(|e| ListProblem {
-            path: d.clone(),
-            code: "E_IO_READ",
-            message: format!("{}: cannot list folder: {e}", d.display()),
-        })?;
+        let rd = list_dir(&d)?;
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let r = if rel.is_empty() {
@@ -93,11 +98,7 @@ pub fn expand_images(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<IgnoredFile
             images.push(p.clone());
             continue;
         }
-        let rd = std::fs::read_dir(p).map_err(|e| ListProblem {
-            path: p.clone(),
-            code: "E_IO_READ",
-            message: format!("{}: cannot list folder: {e}", p.display()),
-        })?;
+        let rd = list_dir(p)?;
         let mut files: Vec<PathBuf> = rd
             .flatten()
             .map(|e| e.path())

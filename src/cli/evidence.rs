@@ -59,10 +59,7 @@ pub struct VerifyArgs {
 pub fn evidence(a: EvidenceArgs) -> u8 {
     // Refuse before the work, not only after it (the write itself is no-clobber too).
     if !a.force && a.out.exists() {
-        super::print_error(&pairproof::Error::Output {
-            path: a.out.clone(),
-            detail: "already exists; choose another name or pass --force to replace it".into(),
-        });
+        super::print_error(&pairproof::metadata::exists_error(&a.out));
         return 2;
     }
     let opts = EvidenceOptions {
