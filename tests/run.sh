@@ -28,4 +28,6 @@ command -v node >/dev/null 2>&1 || { echo "error: node (with npm) is needed for 
 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 bash benches/verdicts/make.sh target/verdicts
 
-cargo test --release
+# Library, binary and integration tests; examples are compiled by clippy in .ci/run, not
+# linked again here (each linked example costs disk and link time on a 2-core CI machine).
+cargo test --release --lib --bins --tests
