@@ -4,6 +4,7 @@
 //! Every variant has a stable code (`E_…`) that is never renamed and never reused; the list with
 //! explanations is in `docs/errors.md`. Every variant names the file it is about.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 /// What went wrong with one input (or output) file.
@@ -84,27 +85,27 @@ pub enum Error {
 
 impl Error {
     /// The stable machine-readable code. Never renamed, never reused.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::NotFound { .. } => "E_IO_NOT_FOUND",
-            Error::Permission { .. } => "E_IO_PERMISSION",
-            Error::NotRegularFile { .. } => "E_IO_NOT_REGULAR_FILE",
-            Error::Io { .. } => "E_IO_READ",
-            Error::FileEmpty { .. } => "E_FILE_EMPTY",
-            Error::LimitFileBytes { .. } => "E_LIMIT_FILE_BYTES",
-            Error::FormatUnrecognized { .. } => "E_FORMAT_UNRECOGNIZED",
-            Error::FormatUnsupported { .. } => "E_FORMAT_UNSUPPORTED",
-            Error::DecodeTruncated { .. } => "E_DECODE_TRUNCATED",
-            Error::DecodeCorrupt { .. } => "E_DECODE_CORRUPT",
-            Error::LimitDimensions { .. } => "E_LIMIT_DIMENSIONS",
-            Error::LimitPixels { .. } => "E_LIMIT_PIXELS",
-            Error::LimitFrames { .. } => "E_LIMIT_FRAMES",
-            Error::LimitMemory { .. } => "E_LIMIT_MEMORY",
-            Error::DecoderPanic { .. } => "E_DECODER_PANIC",
-            Error::ImageTooSmall { .. } => "E_IMAGE_TOO_SMALL",
-            Error::WorkerFailed { .. } => "E_WORKER_FAILED",
-            Error::Output { .. } => "E_OUTPUT",
-            Error::Usage { .. } => "E_USAGE",
+            Error::NotFound { .. } => Code::IoNotFound,
+            Error::Permission { .. } => Code::IoPermission,
+            Error::NotRegularFile { .. } => Code::IoNotRegularFile,
+            Error::Io { .. } => Code::IoRead,
+            Error::FileEmpty { .. } => Code::FileEmpty,
+            Error::LimitFileBytes { .. } => Code::LimitFileBytes,
+            Error::FormatUnrecognized { .. } => Code::FormatUnrecognized,
+            Error::FormatUnsupported { .. } => Code::FormatUnsupported,
+            Error::DecodeTruncated { .. } => Code::DecodeTruncated,
+            Error::DecodeCorrupt { .. } => Code::DecodeCorrupt,
+            Error::LimitDimensions { .. } => Code::LimitDimensions,
+            Error::LimitPixels { .. } => Code::LimitPixels,
+            Error::LimitFrames { .. } => Code::LimitFrames,
+            Error::LimitMemory { .. } => Code::LimitMemory,
+            Error::DecoderPanic { .. } => Code::DecoderPanic,
+            Error::ImageTooSmall { .. } => Code::ImageTooSmall,
+            Error::WorkerFailed { .. } => Code::WorkerFailed,
+            Error::Output { .. } => Code::Output,
+            Error::Usage { .. } => Code::Usage,
         }
     }
 
@@ -143,32 +144,5 @@ impl Error {
         }
     }
 }
-
-/// Every stable error code, for documentation tests (docs/errors.md must list each one).
-pub const ALL_ERROR_CODES: &[&str] = &[
-    "E_IO_NOT_FOUND",
-    "E_IO_PERMISSION",
-    "E_IO_NOT_REGULAR_FILE",
-    "E_IO_READ",
-    "E_FILE_EMPTY",
-    "E_LIMIT_FILE_BYTES",
-    "E_FORMAT_UNRECOGNIZED",
-    "E_FORMAT_UNSUPPORTED",
-    "E_DECODE_TRUNCATED",
-    "E_DECODE_CORRUPT",
-    "E_LIMIT_DIMENSIONS",
-    "E_LIMIT_PIXELS",
-    "E_LIMIT_FRAMES",
-    "E_LIMIT_MEMORY",
-    "E_DECODER_PANIC",
-    "E_IMAGE_TOO_SMALL",
-    "E_WORKER_FAILED",
-    "E_OUTPUT",
-    "E_USAGE",
-    // Batch pair lists (`check --pairs/--dir`), see src/batch/.
-    "E_PAIR_INCOMPLETE",
-    "E_PAIR_LIST",
-    "E_PAIR_NONE",
-];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

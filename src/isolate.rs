@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use base64::Engine;
 
+use crate::code::Code;
 use crate::decode;
 use crate::error::Error;
 use crate::fingerprint::{self, Analysis};
@@ -47,7 +48,7 @@ pub enum Outcome {
     /// The worker read the file and rejected it with a stable code (same as in-process).
     Rejected {
         sha256: Option<[u8; 32]>,
-        code: String,
+        code: Code,
         message: String,
     },
     /// The worker died or misbehaved: `E_WORKER_FAILED`.
@@ -129,10 +130,13 @@ pub fn analyse(path: &Path, iso: &Isolation) -> Outcome {
                 _ => failed("malformed reply".into()),
             }
         }
-        ["PPW1", "err", sha, code] => Outcome::Rejected {
-            sha256: decode::sha256_from_hex(sha),
-            code: code.to_string(),
-            message: lines.next().unwrap_or("").to_string(),
+        ["PPW1", "err", sha, code] => match Code::parse(code) {
+            Some(code) => Outcome::Rejected {
+                sha256: decode::sha256_from_hex(sha),
+                code,
+                message: lines.next().unwrap_or("").to_string(),
+            },
+            None => failed(format!("unknown code {code:?} in the reply")),
         },
         _ => {
             #[cfg(unix)]

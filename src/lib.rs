@@ -13,6 +13,7 @@
 pub mod batch;
 pub mod catalogue;
 pub mod check;
+pub mod code;
 pub mod compliance;
 pub mod decode;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod report;
 pub mod serve;
 pub mod similarity;
 
+pub use code::{Code, Severity};
 pub use error::{Error, Result};
 pub use policy::{Limits, Policy};
 

@@ -92,7 +92,7 @@ fn corrupt_files_are_detected() {
     let garbage = dir.path().join("garbage.sqlite");
     std::fs::write(&garbage, vec![0x5Au8; 8192]).unwrap();
     assert_eq!(
-        Catalogue::open(&garbage).err().map(|e| e.code()),
+        Catalogue::open(&garbage).err().map(|e| e.code().as_str()),
         Some("E_CATALOGUE_CORRUPT")
     );
 
@@ -117,7 +117,7 @@ fn corrupt_files_are_detected() {
     }
     std::fs::write(&path, bytes).unwrap();
     assert_eq!(
-        Catalogue::open(&path).err().map(|e| e.code()),
+        Catalogue::open(&path).err().map(|e| e.code().as_str()),
         Some("E_CATALOGUE_CORRUPT")
     );
 }
@@ -135,7 +135,7 @@ fn newer_schema_is_refused_and_other_algorithm_versions_are_not_current() {
         assert!(conn);
     }
     assert_eq!(
-        Catalogue::open(&path).err().map(|e| e.code()),
+        Catalogue::open(&path).err().map(|e| e.code().as_str()),
         Some("E_CATALOGUE_VERSION")
     );
 

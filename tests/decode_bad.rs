@@ -29,12 +29,12 @@ fn decode_named(name: &str, bytes: Vec<u8>) -> Result<Decoded, Error> {
 fn code(r: &Result<Decoded, Error>) -> &'static str {
     match r {
         Ok(_) => "OK",
-        Err(e) => e.code(),
+        Err(e) => e.code().as_str(),
     }
 }
 
 fn warn_codes(d: &Decoded) -> Vec<&'static str> {
-    d.warnings.iter().map(|w| w.code).collect()
+    d.warnings.iter().map(|w| w.code.as_str()).collect()
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {

@@ -178,7 +178,7 @@ fn report_says_what_matched_how_and_lists_unreadable_inputs() {
     assert_eq!(r.suspects.len(), 3);
 
     let copy = &r.suspects[0].result;
-    assert_eq!(copy.verdict, "match");
+    assert_eq!(copy.verdict.as_str(), "match");
     assert!(copy.verified);
     let tr = copy.transform.expect("a verified match is aligned");
     assert!(tr.mirrored);
@@ -206,13 +206,13 @@ fn report_says_what_matched_how_and_lists_unreadable_inputs() {
     assert!(copy.words_zh.contains("水平镜像"), "{}", copy.words_zh);
 
     let unrelated = &r.suspects[1].result;
-    assert_eq!(unrelated.verdict, "no_match");
+    assert_eq!(unrelated.verdict.as_str(), "no_match");
     assert!(unrelated.transform.is_none() && unrelated.overlay.is_none());
     assert!(unrelated.words_en.starts_with("No match"));
     assert!(case.html.contains("NO MATCH"));
 
     let broken = &r.suspects[2];
-    assert_eq!(broken.result.verdict, "unreadable");
+    assert_eq!(broken.result.verdict.as_str(), "unreadable");
     assert_eq!(
         broken.file.error.as_ref().unwrap().code,
         "E_DECODE_TRUNCATED"
@@ -262,6 +262,36 @@ fn an_edited_original_is_flagged_by_its_thumbnail_and_gps_shows_on_request() {
     assert_eq!(m.gps.as_deref(), Some("31.230400, 121.473700"));
     assert!(case.html.contains("<html lang=\"zh-CN\">"));
     assert!(case.html.contains("图片盗用证据报告"));
+}
+
+/// `--lang both`: the whole report in English, then the whole report in Chinese, one file.
+#[test]
+fn a_bilingual_report_holds_the_whole_report_in_each_language() {
+    let t = tempfile::tempdir().unwrap();
+    let case = evidence::build(&options(t.path(), Lang::Both));
+    assert_eq!(serde_json::to_value(&case.report).unwrap()["lang"], "both");
+    let html = &case.html;
+    assert_eq!(html.matches("<!DOCTYPE html>").count(), 1);
+    assert_eq!(html.matches("</body></html>").count(), 1);
+    let en_at = html
+        .find("<section id=\"en\" lang=\"en\">")
+        .expect("an English section");
+    let zh_at = html
+        .find("<section id=\"zh-CN\" lang=\"zh-CN\">")
+        .expect("a Chinese section");
+    assert!(en_at < zh_at);
+    let (en, zh) = (&html[en_at..zh_at], &html[zh_at..]);
+    // Each section has every suspect's verdict and words, in its own language only.
+    let r = &case.report;
+    for s in &r.suspects {
+        assert!(en.contains(s.result.verdict.words(false)));
+        assert!(zh.contains(s.result.verdict.words(true)));
+    }
+    let copy = &r.suspects[0].result;
+    assert!(en.contains("Method and its limits") && !en.contains("方法及其局限"));
+    assert!(zh.contains("方法及其局限") && !zh.contains("Method and its limits"));
+    assert!(!copy.words_zh.is_empty() && !en.contains(copy.words_zh.as_str()));
+    assert!(!copy.words_en.is_empty() && !zh.contains(copy.words_en.as_str()));
 }
 
 #[test]

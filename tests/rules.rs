@@ -236,14 +236,62 @@ fn every_rule_id_is_documented() {
 fn every_error_code_is_documented() {
     let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/errors.md"))
         .unwrap();
-    for code in pairproof::error::ALL_ERROR_CODES
-        .iter()
-        .chain(pairproof::decode::ALL_WARNING_CODES)
-    {
+    for code in pairproof::Code::ALL {
         assert!(
             doc.contains(&format!("`{code}`")),
             "docs/errors.md does not document `{code}`"
         );
+    }
+    // and documents no code the program cannot return
+    for word in doc.split('`') {
+        let is_code = (word.starts_with("E_") || word.starts_with("W_"))
+            && word.len() > 2
+            && word
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if is_code {
+            assert!(
+                pairproof::Code::parse(word).is_some(),
+                "docs/errors.md documents `{word}`, which is not a code"
+            );
+        }
+    }
+}
+
+/// The web page words every code it can be shown in both languages (it looks the code up;
+/// it never reads the English message), and knows no code the server cannot send.
+#[test]
+fn every_code_the_page_can_show_is_translated() {
+    // Only the command line meets these: the server is not running yet, or they belong to
+    // fingerprint shards (`hash --manifest`, `catalogue import`), which the page does not use.
+    const CLI_ONLY: [&str; 4] = [
+        "E_SERVE_BIND",
+        "E_SHARD_IO",
+        "E_SHARD_FORMAT",
+        "E_SHARD_VERSION",
+    ];
+    for lang in ["en", "zh"] {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("src/serve/assets/i18n-{lang}.js"));
+        let js = std::fs::read_to_string(&path).unwrap();
+        for code in pairproof::Code::ALL {
+            if CLI_ONLY.contains(&code.as_str()) {
+                continue;
+            }
+            assert!(
+                js.contains(&format!("'{code}':")),
+                "i18n-{lang}.js has no words for {code}"
+            );
+        }
+        for key in js
+            .split('\'')
+            .filter(|k| k.starts_with("E_") || k.starts_with("W_"))
+        {
+            assert!(
+                pairproof::Code::parse(key).is_some(),
+                "i18n-{lang}.js words {key}, which is not a code"
+            );
+        }
     }
 }
 

@@ -656,7 +656,7 @@ fn a_corrupt_catalogue_is_rebuilt_with_its_decisions() {
     }
     std::fs::write(&cat, &bytes).unwrap();
     assert_eq!(
-        Catalogue::open(&cat).err().map(|e| e.code()),
+        Catalogue::open(&cat).err().map(|e| e.code().as_str()),
         Some("E_CATALOGUE_CORRUPT")
     );
     let e = scan::scan(&cat, &ScanOptions::new(vec![dir.clone()]), &|_| {}).unwrap_err();
@@ -730,7 +730,7 @@ fn links_loops_and_hard_links() {
         .iter()
         .map(|p| {
             (
-                p.code.clone(),
+                p.code.to_string(),
                 Path::new(&p.path)
                     .strip_prefix(std::fs::canonicalize(&dir).unwrap())
                     .unwrap()

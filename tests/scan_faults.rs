@@ -262,7 +262,7 @@ fn a_tree_deeper_than_path_max() {
     assert_eq!(r.stats.images, 1);
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
     assert!(
-        r.problems[0].code.starts_with("E_IO"),
+        r.problems[0].code.as_str().starts_with("E_IO"),
         "{:?}",
         r.problems[0]
     );

@@ -9,6 +9,7 @@
 pub mod list;
 pub mod naming;
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -32,7 +33,7 @@ pub struct PairSpec {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListProblem {
     pub path: PathBuf,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
@@ -56,7 +57,7 @@ pub struct Pairing {
 fn list_dir(d: &Path) -> Result<std::fs::ReadDir, ListProblem> {
     std::fs::read_dir(d).map_err(|e| ListProblem {
         path: d.to_path_buf(),
-        code: "E_IO_READ",
+        code: Code::IoRead,
         message: format!("{}: cannot list folder: {e}", d.display()),
     })
 }
@@ -127,7 +128,7 @@ pub fn expand_images(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<IgnoredFile
 fn no_pairs(path: &Path, what: &str) -> ListProblem {
     ListProblem {
         path: path.to_path_buf(),
-        code: "E_PAIR_NONE",
+        code: Code::PairNone,
         message: format!(
             "{}: no pairs found {what}; {}",
             path.display(),
@@ -157,7 +158,7 @@ pub fn pairs_from_dir(dir: &Path) -> Result<Pairing, ListProblem> {
         };
         out.problems.push(ListProblem {
             path,
-            code: "E_PAIR_INCOMPLETE",
+            code: Code::PairIncomplete,
             message: i.message(),
         });
     }
@@ -181,7 +182,7 @@ pub fn pairs_from_dir(dir: &Path) -> Result<Pairing, ListProblem> {
 pub fn pairs_from_csv(csv_path: &Path) -> Result<Pairing, ListProblem> {
     let problem = |message: String| ListProblem {
         path: csv_path.to_path_buf(),
-        code: "E_PAIR_LIST",
+        code: Code::PairList,
         message,
     };
     let base = csv_path.parent().unwrap_or(Path::new("."));

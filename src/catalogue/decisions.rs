@@ -2,6 +2,7 @@
 //! originals protect; pairs inside them are not reported) and "not a copy" marks. Each change
 //! takes the scan lock, so it fails fast with `E_CATALOGUE_LOCKED` while a scan runs.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -51,7 +52,7 @@ pub struct NotAFolder {
     pub path: PathBuf,
     pub reason: String,
     /// `E_IO_NOT_FOUND` (missing or unreadable) or `E_USAGE` (a file, not a folder).
-    pub code: &'static str,
+    pub code: Code,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,7 +64,7 @@ pub enum DecisionError {
 }
 
 impl DecisionError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             DecisionError::Scan(e) => e.code(),
             DecisionError::NotAFolder(e) => e.code,
@@ -118,13 +119,13 @@ pub fn edit_references(
                 let canon = std::fs::canonicalize(d).map_err(|e| NotAFolder {
                     path: d.clone(),
                     reason: format!("cannot use as a reference folder: {e}"),
-                    code: "E_IO_NOT_FOUND",
+                    code: Code::IoNotFound,
                 })?;
                 if !canon.is_dir() {
                     return Err(NotAFolder {
                         path: d.clone(),
                         reason: "is a file; a reference is a folder of originals".into(),
-                        code: "E_USAGE",
+                        code: Code::Usage,
                     }
                     .into());
                 }

@@ -7,6 +7,7 @@
 //! Files are written to a temporary sibling and renamed into place: a reader never sees half a
 //! file. Rows are streamed in blocks, so exporting a large catalogue needs memory for one block.
 
+use crate::code::Code;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -53,17 +54,14 @@ pub enum ExchangeError {
 }
 
 impl ExchangeError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ExchangeError::Io { .. } => "E_SHARD_IO",
-            ExchangeError::Format { .. } => "E_SHARD_FORMAT",
-            ExchangeError::Version { .. } => "E_SHARD_VERSION",
+            ExchangeError::Io { .. } => Code::ShardIo,
+            ExchangeError::Format { .. } => Code::ShardFormat,
+            ExchangeError::Version { .. } => Code::ShardVersion,
         }
     }
 }
-
-/// Every exchange error code, for the documentation test.
-pub const ALL_EXCHANGE_ERROR_CODES: &[&str] = &["E_SHARD_IO", "E_SHARD_FORMAT", "E_SHARD_VERSION"];
 
 /// One exported image: its content, where it was seen (if anywhere), and everything the
 /// catalogue stores for it.

@@ -7,6 +7,7 @@
 
 use super::candidates::{self, Entry};
 use super::words::{FeatureIndex, Keys, Params};
+use crate::code::Code;
 
 /// Where candidate pairs come from: memory (the default) or a Milvus collection
 /// (`milvus://HOST:PORT/COLLECTION`, cargo feature `milvus`).
@@ -36,7 +37,7 @@ impl std::str::FromStr for Backend {
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct BackendError {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
@@ -61,7 +62,7 @@ fn open_milvus(target: &str, local: bool) -> Result<Box<dyn CandidateIndex>, Bac
 #[cfg(not(feature = "milvus"))]
 fn open_milvus(target: &str, _local: bool) -> Result<Box<dyn CandidateIndex>, BackendError> {
     Err(BackendError {
-        code: "E_USAGE",
+        code: Code::Usage,
         message: format!(
             "{target}: this pairproof was built without Milvus support; rebuild with `cargo build --release --features milvus`"
         ),

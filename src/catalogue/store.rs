@@ -22,7 +22,7 @@ mod user_decision;
 
 pub use batch::Batch;
 use error::classify;
-pub use error::{CatalogueError, ALL_CATALOGUE_ERROR_CODES};
+pub use error::CatalogueError;
 pub(crate) use rebuild::with_suffix;
 pub use rebuild::{rebuild, RebuildReport};
 pub use user_decision::{read_decisions_best_effort, Decision, UserDecision};

@@ -10,6 +10,8 @@ pub enum LangArg {
     En,
     #[value(name = "zh-CN")]
     ZhCn,
+    /// English and Chinese in one report.
+    Both,
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,6 +71,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         lang: match a.lang {
             LangArg::En => Lang::En,
             LangArg::ZhCn => Lang::ZhCn,
+            LangArg::Both => Lang::Both,
         },
         show_gps: a.show_gps,
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
@@ -105,7 +108,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
             for x in &r.suspects {
                 s.push_str(&format!(
                     "{:<11} {}  {}\n",
-                    x.result.verdict.to_uppercase().replace('_', " "),
+                    x.result.verdict.words(false),
                     x.file.name,
                     x.result.words_en
                 ));

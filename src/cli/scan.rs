@@ -214,11 +214,7 @@ pub fn scan(a: ScanArgs) -> u8 {
     for p in &report.problems {
         eprintln!(
             "{}[{}]: {}",
-            if p.code.starts_with('W') {
-                "note"
-            } else {
-                "error"
-            },
+            if p.code.is_error() { "error" } else { "note" },
             p.code,
             p.message
         );
@@ -229,7 +225,7 @@ pub fn scan(a: ScanArgs) -> u8 {
         ScanFormat::Jsonl => out(&scan_jsonl(&report)),
         ScanFormat::Csv => out(&scan_csv(&report)),
     }
-    let unreadable = report.problems.iter().any(|p| p.code.starts_with('E'));
+    let unreadable = report.problems.iter().any(|p| p.code.is_error());
     if unreadable {
         2
     } else if !report.groups.is_empty() {

@@ -5,6 +5,7 @@
 //! The main image may carry overlays (banners, badges, price tags, text, frames): the pair
 //! difference finds them, and every rule measured on the main leaves them out.
 
+use crate::code::Code;
 use serde_json::json;
 
 use super::background::Background;
@@ -129,7 +130,7 @@ pub fn format(images: &[(&str, &Decoded)]) -> Finding {
         .collect();
     let renamed: Vec<String> = images
         .iter()
-        .filter(|(_, d)| d.warnings.iter().any(|w| w.code == "W_EXTENSION_MISMATCH"))
+        .filter(|(_, d)| d.warnings.iter().any(|w| w.code == Code::ExtensionMismatch))
         .map(|(role, d)| {
             format!(
                 "{role} image is named .{} but is {}",
@@ -282,7 +283,7 @@ pub fn gps(images: &[(&str, &Decoded)]) -> Finding {
         .filter(|(_, d)| {
             d.warnings
                 .iter()
-                .any(|w| matches!(w.code, "W_EXIF_UNREADABLE" | "W_LIMIT_METADATA"))
+                .any(|w| matches!(w.code, Code::ExifUnreadable | Code::LimitMetadata))
         })
         .map(|(r, _)| *r)
         .collect();

@@ -2,6 +2,7 @@
 //! metadata and JPEG facts from the header, and the [`Limits`] checked on those numbers, so a
 //! hostile header is refused before the decoder allocates.
 
+use crate::code::Code;
 use std::path::Path;
 
 use super::{container, icc, jpeg, png, probe_dimensions};
@@ -114,7 +115,7 @@ pub(super) fn read_header(
             h.exif_raw = info.exif.clone();
             if let Some(n) = info.exif_over_limit {
                 warnings.push(Warning {
-                    code: "W_LIMIT_METADATA",
+                    code: Code::LimitMetadata,
                     message: format!(
                         "eXIf chunk of {n} bytes exceeds the {}-byte limit and was ignored",
                         limits.max_exif_bytes
@@ -123,7 +124,7 @@ pub(super) fn read_header(
             }
             for kind in &info.bad_ancillary_crc {
                 warnings.push(Warning {
-                    code: "W_ANCILLARY_CRC",
+                    code: Code::AncillaryCrc,
                     message: format!("ancillary chunk {kind} has a bad CRC and was ignored"),
                 });
             }

@@ -289,7 +289,7 @@ fn recompute(
         let Some((sp, sb)) = file(&s["file"]) else {
             continue;
         };
-        if stored["verdict"] == "unreadable" {
+        if stored["verdict"] == super::Verdict::Unreadable.as_str() {
             let still = decode::decode_bytes(Path::new(&sp), sb, limits).is_err();
             check(
                 checks,
@@ -320,7 +320,8 @@ fn recompute(
                 true,
                 format!(
                     "recomputed: {} (similarity {})",
-                    result.verdict, result.similarity
+                    result.verdict.as_str(),
+                    result.similarity
                 ),
             );
         } else {

@@ -70,13 +70,50 @@ figure img{width:100%;height:auto;border:1px solid #999;background:#eee}figcapti
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}.pair figure{flex:1 1 45%}}
 ";
 
-/// Render the page. `original` and each preview's pixels are embedded downscaled.
+/// Render the page. `original` and each preview's pixels are embedded downscaled. A bilingual
+/// report (`Lang::Both`) is the whole report in English, then the whole report in Chinese, each
+/// a section with its own `lang` (a reviewer reads one language end to end; mixing the two
+/// line by line doubles every table).
 pub fn render(
     r: &Report,
     original: Option<&RgbImage>,
     previews: &[(Option<RgbImage>, Option<Alignment>)],
 ) -> String {
-    let zh = r.lang == Lang::ZhCn;
+    let title = match r.lang {
+        Lang::En => "Image copy evidence report".to_string(),
+        Lang::ZhCn => "图片盗用证据报告".to_string(),
+        Lang::Both => "Image copy evidence report · 图片盗用证据报告".to_string(),
+    };
+    let mut h = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\
+<title>{}</title><style>{CSS}</style></head><body>\n",
+        r.lang.code(),
+        esc(&title)
+    );
+    match r.lang {
+        Lang::En => h.push_str(&body(r, false, original, previews)),
+        Lang::ZhCn => h.push_str(&body(r, true, original, previews)),
+        Lang::Both => {
+            h.push_str("<nav><a href=\"#en\">English</a> · <a href=\"#zh-CN\">中文</a></nav>\n");
+            for (id, zh) in [("en", false), ("zh-CN", true)] {
+                h.push_str(&format!("<section id=\"{id}\" lang=\"{id}\">\n"));
+                h.push_str(&body(r, zh, original, previews));
+                h.push_str("</section>\n");
+            }
+        }
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// The report's content in one language.
+fn body(
+    r: &Report,
+    zh: bool,
+    original: Option<&RgbImage>,
+    previews: &[(Option<RgbImage>, Option<Alignment>)],
+) -> String {
     let t = |en: &str, z: &str| -> String {
         if zh {
             z.to_string()
@@ -85,13 +122,6 @@ pub fn render(
         }
     };
     let mut h = String::new();
-    h.push_str(&format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
-<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">\
-<title>{}</title><style>{CSS}</style></head><body>\n",
-        r.lang.code(),
-        esc(&t("Image copy evidence report", "图片盗用证据报告"))
-    ));
     h.push_str(&format!(
         "<h1>{}</h1>\n<table><tr><th>{}</th><td class=mono>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
 <tr><th>{}</th><td>pairproof {}</td></tr><tr><th>{}</th><td class=mono>{}</td></tr></table>\n",
@@ -129,8 +159,8 @@ pub fn render(
     for s in &r.suspects {
         h.push_str(&format!(
             "<li><span class=\"verdict {}\">{}</span> {} — {}</li>\n",
-            s.result.verdict,
-            esc(&verdict_word(s.result.verdict, zh)),
+            s.result.verdict.as_str(),
+            esc(s.result.verdict.words(zh)),
             esc(&s.file.name),
             esc(if zh {
                 &s.result.words_zh
@@ -299,20 +329,7 @@ pub fn render(
         esc(&t("Unzip the bundle and check that no file was changed:", "解压证据包并检查没有任何文件被修改：")),
         esc(&t("Recompute every hash and every score from the bundled originals:", "根据包内原始文件重新计算所有哈希值和分数：")),
     ));
-    h.push_str("</body></html>\n");
     h
-}
-
-fn verdict_word(v: &str, zh: bool) -> String {
-    match (v, zh) {
-        ("match", false) => "MATCH",
-        ("match", true) => "匹配",
-        ("no_match", false) => "NO MATCH",
-        ("no_match", true) => "不匹配",
-        (_, false) => "UNREADABLE",
-        (_, true) => "无法读取",
-    }
-    .to_string()
 }
 
 fn status_word(s: &str, zh: bool) -> String {
@@ -349,8 +366,8 @@ fn suspect_section(
         "<div class=suspect><h2>{} {idx}: {}</h2>\n<p><span class=\"verdict {}\">{}</span></p>\n<p>{}</p>\n",
         esc(&t("Suspected copy", "疑似副本")),
         esc(&s.file.name),
-        r.verdict,
-        esc(&verdict_word(r.verdict, zh)),
+        r.verdict.as_str(),
+        esc(r.verdict.words(zh)),
         esc(if zh { &r.words_zh } else { &r.words_en })
     );
     if let Some(u) = &s.listing_url {

@@ -38,6 +38,9 @@ pub enum Lang {
     En,
     #[serde(rename = "zh-CN")]
     ZhCn,
+    /// The whole report in English, then in Chinese, in one file.
+    #[serde(rename = "both")]
+    Both,
 }
 
 impl Lang {
@@ -45,6 +48,8 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::ZhCn => "zh-CN",
+            // the document's language: the bilingual page opens in English
+            Lang::Both => "en",
         }
     }
 }
@@ -72,7 +77,7 @@ pub struct EvidenceOptions {
 /// A file that could not be used, with its stable code.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FileError {
-    pub code: String,
+    pub code: crate::code::Code,
     pub message: String,
 }
 
@@ -123,11 +128,44 @@ pub struct ClaimedMetadata {
     pub checks: Vec<MetadataCheck>,
 }
 
+/// What the comparison of one suspect with the original concluded.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A copy of the original: similarity at or above the policy's copy line.
+    Match,
+    NoMatch,
+    /// The suspect file could not be decoded: nothing was compared.
+    Unreadable,
+}
+
+impl Verdict {
+    /// As written in the report's JSON (`match`, `no_match`, `unreadable`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Match => "match",
+            Verdict::NoMatch => "no_match",
+            Verdict::Unreadable => "unreadable",
+        }
+    }
+
+    /// Words for a reader, in English or Chinese.
+    pub fn words(self, zh: bool) -> &'static str {
+        match (self, zh) {
+            (Verdict::Match, false) => "MATCH",
+            (Verdict::Match, true) => "匹配",
+            (Verdict::NoMatch, false) => "NO MATCH",
+            (Verdict::NoMatch, true) => "不匹配",
+            (Verdict::Unreadable, false) => "UNREADABLE",
+            (Verdict::Unreadable, true) => "无法读取",
+        }
+    }
+}
+
 /// The comparison of one suspect with the original.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SuspectResult {
-    /// `match`, `no_match` or `unreadable`.
-    pub verdict: &'static str,
+    pub verdict: Verdict,
     pub similarity: f64,
     pub hash_distance: Option<u32>,
     pub hash_reliable: Option<bool>,
@@ -178,7 +216,9 @@ impl Report {
             || self.authorisation.iter().any(|a| a.error.is_some())
     }
     pub fn any_match(&self) -> bool {
-        self.suspects.iter().any(|s| s.result.verdict == "match")
+        self.suspects
+            .iter()
+            .any(|s| s.result.verdict == Verdict::Match)
     }
 }
 
@@ -238,7 +278,7 @@ fn load(
         error: None,
     };
     let err = |e: &Error| FileError {
-        code: e.code().to_string(),
+        code: e.code(),
         message: e.to_string(),
     };
     let bytes = match decode::read_capped(p, limits.max_file_bytes) {
@@ -330,7 +370,11 @@ pub fn compare_one(
     };
     let (words_en, words_zh) = words::describe(similarity, is_match, &m, alignment.as_ref());
     let result = SuspectResult {
-        verdict: if is_match { "match" } else { "no_match" },
+        verdict: if is_match {
+            Verdict::Match
+        } else {
+            Verdict::NoMatch
+        },
         similarity,
         hash_distance: Some(m.distance),
         hash_reliable: Some(m.reliable),
@@ -355,7 +399,7 @@ pub fn compare_one(
 
 fn unreadable_result(what_en: &str, what_zh: &str) -> SuspectResult {
     SuspectResult {
-        verdict: "unreadable",
+        verdict: Verdict::Unreadable,
         similarity: 0.0,
         hash_distance: None,
         hash_reliable: None,

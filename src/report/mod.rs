@@ -5,6 +5,7 @@
 pub mod schema;
 pub mod text;
 
+use crate::code::Code;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -61,7 +62,7 @@ impl From<&Decoded> for FileInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorInfo {
     pub path: PathBuf,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 

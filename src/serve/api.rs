@@ -2,6 +2,7 @@
 //! returns JSON or bytes; errors are `pairproof.serve-error/1` documents with the same stable
 //! codes as the CLI.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -198,7 +199,7 @@ fn batch_uploads(files: Vec<Upload>) -> Value {
         for u in i.mains.iter().chain(i.hiddens.iter()) {
             problems.push(json!({
                 "path": u.rel,
-                "code": "E_PAIR_INCOMPLETE",
+                "code": Code::PairIncomplete,
                 "message": format!("{}: {}", u.rel, i.message()),
             }));
         }
@@ -285,7 +286,7 @@ fn under_roots(st: &AppState, p: &str) -> ApiResult<PathBuf> {
         Ok(_) => Err(ApiError::outside(p)),
         Err(_) if lexically_inside => Err(ApiError::new(
             StatusCode::NOT_FOUND,
-            "E_NOT_FOUND",
+            Code::NotFound,
             format!("{p}: not found"),
             Some(p.to_string()),
         )),
@@ -324,7 +325,7 @@ pub async fn start_scan(State(st): St, Json(b): Json<ScanBody>) -> ApiResult<Jso
     if let Some(id) = st.jobs.running() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "E_BUSY",
+            Code::Busy,
             format!("a scan is already running ({id}); wait for it to finish"),
             None,
         ));
@@ -346,7 +347,7 @@ pub async fn scan_events(
     let rx = st.jobs.subscribe(&job).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "E_NOT_FOUND",
+            Code::NotFound,
             format!("no scan {job}"),
             None,
         )
@@ -426,7 +427,7 @@ pub async fn decision(State(st): St, Json(d): Json<DecisionBody>) -> ApiResult<J
     })
     .await?;
     r.map_err(|e| {
-        let status = if e.code() == "E_CATALOGUE_LOCKED" {
+        let status = if e.code() == Code::CatalogueLocked {
             StatusCode::CONFLICT
         } else {
             StatusCode::INTERNAL_SERVER_ERROR
@@ -455,6 +456,7 @@ pub async fn evidence(State(st): St, mp: Multipart) -> ApiResult<Response> {
     }
     let lang = match lang.as_deref() {
         Some("zh-CN") | Some("zh") => crate::evidence::Lang::ZhCn,
+        Some("both") => crate::evidence::Lang::Both,
         _ => crate::evidence::Lang::En,
     };
     let r = cpu(&st, move || build_case(original, suspects, lang)).await?;
@@ -510,7 +512,7 @@ fn build_case(
     if let Some(e) = &case.report.original.error {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &e.code,
+            e.code,
             e.message
                 .replace(&format!("{}/", dir.path().join("original").display()), ""),
             Some(original.name.clone()),

@@ -1,6 +1,7 @@
 //! The error every handler returns: a status, a stable code, a message and the file it is
 //! about, rendered as the `pairproof.serve-error` document.
 
+use crate::code::Code;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -10,22 +11,22 @@ use serde_json::json;
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: String,
+    code: Code,
     message: String,
     file: Option<String>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: String, file: Option<String>) -> ApiError {
+    pub fn new(status: StatusCode, code: Code, message: String, file: Option<String>) -> ApiError {
         ApiError {
             status,
-            code: code.to_string(),
+            code,
             message,
             file,
         }
     }
     pub fn bad_request(message: String) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "E_BAD_REQUEST", message, None)
+        ApiError::new(StatusCode::BAD_REQUEST, Code::BadRequest, message, None)
     }
     pub fn too_large(name: &str, cap: usize) -> ApiError {
         let what = if name.is_empty() {
@@ -43,7 +44,7 @@ impl ApiError {
         };
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "E_UPLOAD_TOO_LARGE",
+            Code::UploadTooLarge,
             format!("{what} is too large{limit}"),
             (!name.is_empty()).then(|| name.to_string()),
         )
@@ -51,7 +52,7 @@ impl ApiError {
     pub(super) fn missing(field: &str) -> ApiError {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "E_UPLOAD_MISSING",
+            Code::UploadMissing,
             format!("no file in the `{field}` field"),
             None,
         )
@@ -59,7 +60,7 @@ impl ApiError {
     pub(super) fn outside(p: &str) -> ApiError {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "E_PATH_OUTSIDE_ROOTS",
+            Code::PathOutsideRoots,
             format!("{p}: not under a folder this server may read (start it with --root FOLDER)"),
             Some(p.to_string()),
         )
@@ -67,7 +68,7 @@ impl ApiError {
     pub(super) fn busy(message: &str) -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "E_BUSY",
+            Code::Busy,
             message.to_string(),
             None,
         )
@@ -75,7 +76,7 @@ impl ApiError {
     pub(super) fn internal(message: String) -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "E_INTERNAL",
+            Code::Internal,
             message,
             None,
         )

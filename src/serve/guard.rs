@@ -1,6 +1,7 @@
 //! The guard in front of every route: Host, Origin and token checks (a page on another site
 //! must not reach a local server) and the security headers on every response.
 
+use crate::code::Code;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -20,7 +21,8 @@ pub async fn guard(State(st): St, req: Request, next: Next) -> Response {
 }
 
 fn admit(st: &AppState, h: &HeaderMap, path: &str) -> ApiResult<()> {
-    let forbidden = |m: &str| ApiError::new(StatusCode::FORBIDDEN, "E_TOKEN", m.to_string(), None);
+    let forbidden =
+        |m: &str| ApiError::new(StatusCode::FORBIDDEN, Code::Token, m.to_string(), None);
     let host = h
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

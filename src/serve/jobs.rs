@@ -2,6 +2,7 @@
 //! than the machine has, so page requests keep a core), progress published through a watch
 //! channel that any number of event streams read.
 
+use crate::code::Code;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -124,13 +125,13 @@ fn run(tx: &watch::Sender<JobState>, req: ScanRequest) -> JobState {
     match result {
         Ok(report) => match serde_json::to_string(&report) {
             Ok(s) => JobState::Done(Arc::new(s)),
-            Err(e) => failed("E_SCAN_FAILED", &e.to_string()),
+            Err(e) => failed(Code::ScanFailed, &e.to_string()),
         },
         Err(e) => failed(e.code(), &e.to_string()),
     }
 }
 
-fn failed(code: &str, message: &str) -> JobState {
+fn failed(code: Code, message: &str) -> JobState {
     JobState::Failed(Arc::new(
         serde_json::json!({
             "schema": super::ERROR_SCHEMA,

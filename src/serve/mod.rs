@@ -17,6 +17,7 @@ mod jobs;
 mod page;
 mod upload;
 
+use crate::code::Code;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -79,10 +80,10 @@ pub enum ServeError {
 }
 
 impl ServeError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            ServeError::TokenRequired { .. } | ServeError::BadRoot { .. } => "E_USAGE",
-            ServeError::Bind { .. } => "E_SERVE_BIND",
+            ServeError::TokenRequired { .. } | ServeError::BadRoot { .. } => Code::Usage,
+            ServeError::Bind { .. } => Code::ServeBind,
         }
     }
 }

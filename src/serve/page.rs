@@ -1,5 +1,6 @@
 //! The page: `index.html`, `style.css` and the ES modules, embedded in the binary.
 
+use crate::code::Code;
 use axum::extract::Path as UrlPath;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -49,7 +50,7 @@ fn asset_response(name: &str) -> Response {
 pub(super) fn not_found_response() -> Response {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "E_NOT_FOUND",
+        Code::NotFound,
         "no such page".into(),
         None,
     )

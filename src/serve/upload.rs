@@ -1,6 +1,7 @@
 //! Uploaded files: read into memory with a per-file cap, names reduced to a safe base name,
 //! zips expanded with caps on entry count, entry size and total size (zip bombs).
 
+use crate::code::Code;
 use std::io::Read;
 
 use axum::extract::Multipart;
@@ -95,7 +96,7 @@ pub fn expand_zip(z: &Upload, max_file: usize, max_total: usize) -> Result<Vec<U
     let bad = |d: String| {
         ApiError::new(
             axum::http::StatusCode::BAD_REQUEST,
-            "E_ZIP",
+            Code::Zip,
             format!("{}: {d}", z.name),
             Some(z.name.clone()),
         )

@@ -1,5 +1,6 @@
 //! `catalogue export` and `catalogue import`: a catalogue to an exchange file and back.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -20,7 +21,7 @@ pub enum TransferError {
 }
 
 impl TransferError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             TransferError::Catalogue(e) => e.code(),
             TransferError::Exchange(e) => e.code(),

@@ -20,6 +20,7 @@
 pub mod candidates;
 pub mod local;
 
+use crate::code::Code;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -51,10 +52,10 @@ pub enum MilvusError {
 }
 
 impl MilvusError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            MilvusError::Backend { .. } => "E_BACKEND",
-            MilvusError::Address(_) => "E_USAGE",
+            MilvusError::Backend { .. } => Code::Backend,
+            MilvusError::Address(_) => Code::Usage,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Ingest: each walked file's content analysed once, ever (fast path by file identity,
 //! then by content SHA-256), committed in batches.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -15,7 +16,7 @@ use crate::fingerprint::{self, Analysis};
 pub(super) enum Outcome {
     /// Content known: (sha, how).
     Known([u8; 32], bool),
-    Broken([u8; 32], String, String),
+    Broken([u8; 32], Code, String),
     New([u8; 32], Box<Analysis>),
     Failed(Problem),
 }
@@ -43,8 +44,11 @@ pub(super) fn fingerprint_one(
         if c.has_record(sha)? {
             return Ok(Some(Outcome::Known(*sha, fast)));
         }
+        // A code this version does not know (never written by it) means: decode again.
         if let Some((code, message)) = c.broken(sha)? {
-            return Ok(Some(Outcome::Broken(*sha, code, message)));
+            if let Some(code) = Code::parse(&code) {
+                return Ok(Some(Outcome::Broken(*sha, code, message)));
+            }
         }
         Ok(None)
     };
@@ -76,7 +80,7 @@ pub(super) fn fingerprint_one(
                 None,
                 Outcome::Failed(Problem::new(
                     path,
-                    W_UNSTABLE_FILE,
+                    Code::UnstableFile,
                     format!(
                         "{}: changed while being read (size or modification time); not catalogued, scan again when it is complete",
                         path.display()
@@ -101,10 +105,9 @@ pub(super) fn fingerprint_one(
                 code,
                 message,
             } => (Some(st), Outcome::Broken(s, code, message)),
-            W::Rejected { code, message, .. } => (
-                Some(st),
-                Outcome::Failed(Problem::new(path, &code, message)),
-            ),
+            W::Rejected { code, message, .. } => {
+                (Some(st), Outcome::Failed(Problem::new(path, code, message)))
+            }
             // Not cached: other limits might let it through.
             W::Failed(e) => (Some(st), Outcome::Failed(Problem::from_error(&e))),
         };
@@ -115,10 +118,7 @@ pub(super) fn fingerprint_one(
             let a = fingerprint::analyse(&d.pixels);
             (Some(st), Outcome::New(sha, Box::new(a)))
         }
-        Err(e) => (
-            Some(st),
-            Outcome::Broken(sha, e.code().to_string(), e.to_string()),
-        ),
+        Err(e) => (Some(st), Outcome::Broken(sha, e.code(), e.to_string())),
     }
 }
 
@@ -174,7 +174,7 @@ pub(super) fn fingerprint_stage(
                     }
                     Outcome::Broken(sha, code, message) => {
                         stats.unreadable += 1;
-                        b.put_broken(sha, code, message)?;
+                        b.put_broken(sha, code.as_str(), message)?;
                         if let Some(st) = st {
                             b.put_file(&key, *st, sha, scan_id)?;
                         }
@@ -183,10 +183,10 @@ pub(super) fn fingerprint_stage(
                             Some((_, rest)) => format!("{}: {rest}", path.display()),
                             None => message.clone(),
                         };
-                        problems.push(Problem::new(path, code, message));
+                        problems.push(Problem::new(path, *code, message));
                     }
                     Outcome::Failed(p) => {
-                        if p.code.starts_with('E') {
+                        if p.code.is_error() {
                             stats.unreadable += 1;
                         }
                         problems.push(p.clone());

@@ -17,6 +17,7 @@ mod verify;
 mod walk;
 
 pub use crate::catalogue::index::{Backend, BackendError};
+use crate::code::Code;
 pub use paths::{key_display, key_path, path_key};
 pub use query::{match_image, MatchError, MatchHit, MatchReport};
 pub use report::{Group, Member, PairScore, Problem, ScanReport, ScanStats};
@@ -38,22 +39,6 @@ use crate::policy::Limits;
 
 pub const SCAN_SCHEMA: &str = crate::report::schema::SCAN;
 pub const MATCH_SCHEMA: &str = crate::report::schema::MATCH;
-
-/// Code for a symbolic link found by the walk: listed, never followed (a link can point
-/// outside the scanned folders or into a loop).
-pub const W_SYMLINK_NOT_FOLLOWED: &str = "W_SYMLINK_NOT_FOLLOWED";
-
-/// Code for a path that is the same file as one already walked (a hard link, or the same
-/// folder reached through two roots): listed, scanned once, never its own duplicate.
-pub const W_SAME_FILE: &str = "W_SAME_FILE";
-
-/// Code for a file that changed while it was read (size or modification time): not
-/// catalogued this time, listed; the next scan reads it again.
-pub const W_UNSTABLE_FILE: &str = "W_UNSTABLE_FILE";
-
-/// Code for a catalogue on a network file system, where file locking is unreliable (SQLite's
-/// own advice): the scan runs, and says so.
-pub const W_CATALOGUE_NETWORK_FS: &str = "W_CATALOGUE_NETWORK_FS";
 
 /// What a scan does.
 #[derive(Debug, Clone)]
@@ -122,7 +107,7 @@ pub enum ScanError {
 }
 
 impl ScanError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             ScanError::Catalogue(e) => e.code(),
             ScanError::Backend(e) => e.code,
@@ -238,7 +223,7 @@ pub fn scan(
     if let Some(fs) = super::lock::catalogue_on_network_fs(catalogue) {
         problems.push(Problem::new(
             catalogue,
-            W_CATALOGUE_NETWORK_FS,
+            Code::CatalogueNetworkFs,
             format!(
                 "{}: the catalogue is on a network file system ({fs}); file locking there is unreliable, so two scans at once could damage it. Keep the catalogue on a local disk (--catalogue)",
                 catalogue.display()

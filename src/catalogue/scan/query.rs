@@ -50,7 +50,7 @@ pub enum MatchError {
 }
 
 impl MatchError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
             MatchError::Query(e) => e.code(),
             MatchError::Catalogue(e) => e.code(),

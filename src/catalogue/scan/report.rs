@@ -1,5 +1,6 @@
 //! What a scan reports: problems with their codes, groups, pairs, counts.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -13,7 +14,7 @@ use crate::fingerprint::Dihedral;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     pub path: String,
-    pub code: String,
+    pub code: Code,
     pub message: String,
     /// The exact path bytes (base64) when the name is not valid UTF-8 (`path` is then shown
     /// with replacement characters).
@@ -26,17 +27,17 @@ impl Problem {
         let (path, path_bytes_b64) = shown(e.path());
         Problem {
             path,
-            code: e.code().to_string(),
+            code: e.code(),
             message: e.to_string(),
             path_bytes_b64,
         }
     }
 
-    pub(super) fn new(p: &Path, code: &str, message: String) -> Problem {
+    pub(super) fn new(p: &Path, code: Code, message: String) -> Problem {
         let (path, path_bytes_b64) = shown(p);
         Problem {
             path,
-            code: code.to_string(),
+            code,
             message,
             path_bytes_b64,
         }

@@ -1,5 +1,6 @@
 //! Walk: list the image files under the roots (no symbolic link followed).
 
+use crate::code::Code;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +71,7 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
             if meta.file_type().is_symlink() {
                 w.problems.push(Problem::new(
                     &p,
-                    W_SYMLINK_NOT_FOLLOWED,
+                    Code::SymlinkNotFollowed,
                     format!("{}: symbolic link, not followed", p.display()),
                 ));
             } else if meta.is_dir() {
@@ -105,7 +106,7 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
                     if let Some(first) = inodes.get(&(meta.dev(), meta.ino())) {
                         w.problems.push(Problem::new(
                             &p,
-                            W_SAME_FILE,
+                            Code::SameFile,
                             format!(
                                 "{}: same file as {} (hard link); scanned once",
                                 p.display(),

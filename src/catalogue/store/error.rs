@@ -1,5 +1,6 @@
 //! Catalogue errors and how SQLite failures map to them.
 
+use crate::code::Code;
 use std::path::{Path, PathBuf};
 
 /// Catalogue errors, with stable codes (docs/errors.md).
@@ -19,21 +20,13 @@ pub enum CatalogueError {
     Io { path: PathBuf, detail: String },
 }
 
-/// Every catalogue error code, for the documentation test.
-pub const ALL_CATALOGUE_ERROR_CODES: &[&str] = &[
-    "E_CATALOGUE_LOCKED",
-    "E_CATALOGUE_CORRUPT",
-    "E_CATALOGUE_VERSION",
-    "E_CATALOGUE_IO",
-];
-
 impl CatalogueError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CatalogueError::Locked { .. } => "E_CATALOGUE_LOCKED",
-            CatalogueError::Corrupt { .. } => "E_CATALOGUE_CORRUPT",
-            CatalogueError::Version { .. } => "E_CATALOGUE_VERSION",
-            CatalogueError::Io { .. } => "E_CATALOGUE_IO",
+            CatalogueError::Locked { .. } => Code::CatalogueLocked,
+            CatalogueError::Corrupt { .. } => Code::CatalogueCorrupt,
+            CatalogueError::Version { .. } => Code::CatalogueVersion,
+            CatalogueError::Io { .. } => Code::CatalogueIo,
         }
     }
 }
