@@ -77,7 +77,7 @@ fn verdicts_per_kind_stay_above_their_floors() {
         ("dirty_text", 70.0),
         ("dirty_watermark", 40.0),
         ("dirty_frame", 90.0),
-        ("dirty_qr", 86.0),
+        ("dirty_qr", 90.0),
         ("dirty_barcode", 93.0),
         ("dirty_arrow", 66.0),
     ];
