@@ -327,11 +327,18 @@ pub fn analyse_with(
         {
             continue;
         }
-        let placement = place(&b.bbox);
+        // A shape that is a foreground piece of its own beside a larger product (a badge on
+        // the background) is not on the product, though the mask holds it.
+        let detached = product.as_ref().is_some_and(|p| p.detached(&b.bbox));
+        let placement = if detached {
+            Placement::Background
+        } else {
+            place(&b.bbox)
+        };
         // On the product, a flat shape counts only with text that reads as drawn on it: one
         // ink, level with the frame, four glyphs or more (a price sticker); a label's own
         // pattern, a sole's stitching or a clock face are the product's.
-        let on_product = b.on_product >= 0.9;
+        let on_product = b.on_product >= 0.9 && !detached;
         let has_text = lines.iter().any(|l| {
             l.bbox.inside(&b.bbox, 0.7)
                 && (!on_product || (l.one_ink && l.angle_deg.abs() <= 1.5 && l.glyphs.len() >= 3))
@@ -339,7 +346,7 @@ pub fn analyse_with(
         // On the product a flat shape with a pattern inside may be the product's own (a ball,
         // a clock face); only one carrying text is a sticker there.
         let content = (0.03..=0.75).contains(&b.content_share) && (!on_product || has_text);
-        let off_product = product.is_some() && b.on_product <= 0.3;
+        let off_product = product.is_some() && (b.on_product <= 0.3 || detached);
         // a sticker is a small part of the picture (badges are up to ~25 % of the short side)
         let small_enough = b.bbox.area() as f32 <= 0.12 * (w as f32 * h as f32);
         let (kind, evidence, conf) = match b.shape {

@@ -36,6 +36,63 @@ impl ProductMask {
         n as f32 / ((x1 - x0) * (y1 - y0)) as f32
     }
 
+    /// Is what the mask holds around this box (full-resolution coordinates) a piece of its
+    /// own: every mask pixel connected to the box's pixels lies within the box (2 half-res
+    /// pixels of slack), and the mask holds more outside it? A badge pasted on the background
+    /// beside the product is foreground too, so it joins the mask as a second component; it
+    /// touches nothing of the product.
+    pub fn detached(&self, b: &PxBox) -> bool {
+        let (w, h) = (self.w, self.h);
+        let x0 = ((b.x / 2) as usize).saturating_sub(2);
+        let y0 = ((b.y / 2) as usize).saturating_sub(2);
+        let x1 = ((b.x1().div_ceil(2) as usize) + 2).min(w);
+        let y1 = ((b.y1().div_ceil(2) as usize) + 2).min(h);
+        if x1 <= x0 || y1 <= y0 {
+            return false;
+        }
+        let mut seen = vec![false; w * h];
+        let mut stack: Vec<usize> = Vec::new();
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let i = y * w + x;
+                if self.mask[i] && !seen[i] {
+                    seen[i] = true;
+                    stack.push(i);
+                }
+            }
+        }
+        let inside = stack.len();
+        if inside == 0 {
+            return false;
+        }
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            if x < x0 || x >= x1 || y < y0 || y >= y1 {
+                return false;
+            }
+            let mut visit = |j: usize| {
+                if self.mask[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        // the rest of the mask (the product itself) is larger than this piece
+        self.mask.iter().filter(|&&v| v).count() > 2 * inside
+    }
+
     pub(super) fn place(&self, b: &PxBox) -> Placement {
         let s = self.share(b);
         if s <= 0.1 {
