@@ -5,6 +5,10 @@
 use super::{percentile_range, Code, CodeKind};
 use crate::overlay::raster::{Plane, PxBox};
 
+/// Module size (px) from which a pasted code that a decoder cannot read is not taken for a
+/// code (see `finder_codes`).
+const MIN_UNIT_READ: f32 = 3.0;
+
 /// Rows of `[x0, x1) × [y0, y1)` showing the 1:1:3:1:1 finder run, each confirmed by the same
 /// run down the column through its centre: (centre x, row, module size).
 pub(super) fn finder_hits(
@@ -117,12 +121,17 @@ pub(super) fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
                 if hi - lo < 150.0 || far < 0.75 {
                     continue;
                 }
-                // The data area between the finders is busy in both directions, or, when a
-                // code's data happens to hold long runs of one colour (a sparse version-1 code
-                // changes colour on 24 % of its module steps where the test asks 25 %), a QR
-                // decoder reads it: a code that decodes is a code, however its modules fall.
-                if !busy_between(l, (pa.0, pa.1), (pb.0 + vx, pb.1 + vy), unit)
-                    && !decodes(l, &bbox)
+                // A code that a QR decoder reads is a code, however its modules fall (a sparse
+                // version-1 code changes colour on 24 % of its module steps, where the busy
+                // test below asks 25 %). Modules of 3 px and more are what decoders read
+                // easily, and what a seller pastes is meant to be scanned: at that size a
+                // pattern that does not decode is texture that lined up three rings (the dots
+                // of a guineafowl's plumage, thyme's branches on white). Smaller codes blur
+                // past decoding, so there the data area only has to be busy both ways.
+                let reads = decodes(l, &bbox, (lo + hi) / 2.0);
+                if !reads
+                    && (unit >= MIN_UNIT_READ
+                        || !busy_between(l, (pa.0, pa.1), (pb.0 + vx, pb.1 + vy), unit))
                 {
                     continue;
                 }
@@ -132,7 +141,7 @@ pub(super) fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
                 out.push(Code {
                     kind: CodeKind::Qr,
                     bbox,
-                    confidence: 0.97,
+                    confidence: if reads { 0.99 } else { 0.9 },
                     finders: 3,
                 });
             }
@@ -142,11 +151,13 @@ pub(super) fn finder_codes(l: &Plane, means: &Plane) -> Vec<Code> {
 }
 
 /// Does a QR decoder read a code inside `bbox`? `rqrr` (a Rust port of quirc) on the box
-/// widened by a quarter on each side, white outside the picture: pasted codes often sit closer
-/// to the picture's edge than the 4-module quiet zone a decoder wants. Any payload counts (not
-/// only UTF-8). The decoder runs on input-derived pixels, so a panic inside it is caught and
-/// read as "no code" rather than taking the check down.
-fn decodes(l: &Plane, bbox: &PxBox) -> bool {
+/// widened by a quarter on each side, white outside the picture (pasted codes often sit closer
+/// to the picture's edge than the 4-module quiet zone a decoder wants), binarised at `mid`, the
+/// middle of the box's luma range: a pasted code is two flat inks, and quirc's own local
+/// threshold misread a Lanczos-scaled 120-px code (uncorrectable data) that this reads. Any
+/// payload counts (not only UTF-8). The decoder runs on input-derived pixels, so a panic inside
+/// it is caught and read as "no code" rather than taking the check down.
+fn decodes(l: &Plane, bbox: &PxBox, mid: f32) -> bool {
     let pad = (bbox.width.max(bbox.height) / 4) as i64;
     let (x0, y0) = (bbox.x as i64 - pad, bbox.y as i64 - pad);
     let (w, h) = (
@@ -162,10 +173,10 @@ fn decodes(l: &Plane, bbox: &PxBox) -> bool {
         }
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, at);
-        img.detect_grids()
-            .iter()
-            .any(|g| g.decode_to(&mut Vec::new()).is_ok())
+        let mut img =
+            rqrr::PreparedImage::prepare_from_bitmap(w, h, |x, y| (at(x, y) as f32) < mid);
+        let grids = img.detect_grids();
+        grids.iter().any(|g| g.decode_to(&mut Vec::new()).is_ok())
     }))
     .unwrap_or(false)
 }
@@ -321,12 +332,22 @@ mod tests {
 
     #[test]
     fn a_pasted_code_is_found_by_its_finders_and_a_low_contrast_lookalike_is_not() {
-        let l = code(4, 0, 255);
+        // 2-px modules: too small to ask a decoder, found by finders and a busy data area
+        let l = code(2, 0, 255);
         let found = finder_codes(&l, &local_means(&l, WINDOW_R));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].finders, 3);
         // the same rings and data at 129 levels of contrast (hair, foliage): not a pasted code
-        let l = code(4, 60, 189);
+        let l = code(2, 60, 189);
+        assert!(finder_codes(&l, &local_means(&l, WINDOW_R)).is_empty());
+    }
+
+    /// The synthetic pattern has finders and timing rows but random data without format
+    /// information or error correction: no decoder reads it. With 4-px modules a real code
+    /// would decode, so this is taken for texture that lined up three rings.
+    #[test]
+    fn a_large_pattern_that_does_not_decode_is_not_a_code() {
+        let l = code(4, 0, 255);
         assert!(finder_codes(&l, &local_means(&l, WINDOW_R)).is_empty());
     }
 }
