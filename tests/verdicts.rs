@@ -76,7 +76,7 @@ fn verdicts_per_kind_stay_above_their_floors() {
         ("dirty_logo", 93.0),
         ("dirty_text", 70.0),
         ("dirty_watermark", 40.0),
-        ("dirty_frame", 90.0),
+        ("dirty_frame", 93.0),
         ("dirty_qr", 90.0),
         ("dirty_barcode", 93.0),
         ("dirty_arrow", 66.0),

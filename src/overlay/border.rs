@@ -40,6 +40,9 @@ pub struct EdgeLine {
     pub depth: u32,
     /// Share of the side's length along which the step is present.
     pub coverage: f32,
+    /// How many consecutive depths show the step (1–3 for a drawn edge; texture and moiré
+    /// step at every depth).
+    pub run: u32,
 }
 
 /// A band along one side: from the edge to a straight line at `depth`.
@@ -132,6 +135,7 @@ pub fn edge_lines(img: &RgbImage, max_share: f32, min_coverage: f32) -> Vec<Edge
                     side,
                     depth: best as u32,
                     coverage: p[best],
+                    run: (e - b) as u32,
                 });
                 b = e + 1;
             } else {
@@ -142,7 +146,22 @@ pub fn edge_lines(img: &RgbImage, max_share: f32, min_coverage: f32) -> Vec<Edge
     out
 }
 
-/// A frame: every side has a full-length edge within 12 % of the picture, at depths that agree.
+/// Coverage every side's edge needs for a frame: a drawn frame's inner edge runs the whole
+/// side (solid, double, gradient styles measure ≥ 0.9).
+const FRAME_COVERAGE: f32 = 0.75;
+/// Coverage that suffices when the four depths agree to within [`DASHED_DEPTH_SLACK`] px: a
+/// dashed or dotted frame steps only where a dash is (about half the side), but it is drawn at
+/// one depth all round, which a photo's own content is not.
+const DASHED_COVERAGE: f32 = 0.4;
+const DASHED_DEPTH_SLACK: u32 = 2;
+/// A dashed frame's inner edge is one step: the profile is above threshold at no more than this
+/// many consecutive depths (the step is measured across 3 px, so a crisp edge shows at 3, and
+/// JPEG's ringing around a q85 dash widens it to 4–5; a row-interlaced picture steps at
+/// hundreds of consecutive depths).
+const MAX_DASHED_RUN: u32 = 6;
+
+/// A frame: every side has a full-length edge within 12 % of the picture, at depths that agree;
+/// or a half-length edge (dashed) at depths that agree to a pixel or two.
 pub fn frame(lines: &[EdgeLine], w: u32, h: u32) -> Option<Frame> {
     let mut best: Option<Frame> = None;
     let pick = |side: Side| -> Vec<&EdgeLine> {
@@ -154,7 +173,9 @@ pub fn frame(lines: &[EdgeLine], w: u32, h: u32) -> Option<Frame> {
         lines
             .iter()
             .filter(|l| {
-                l.side == side && l.coverage >= 0.75 && (l.depth as f32) <= 0.12 * ext as f32
+                l.side == side
+                    && l.coverage >= DASHED_COVERAGE
+                    && (l.depth as f32) <= 0.12 * ext as f32
             })
             .collect()
     };
@@ -175,6 +196,14 @@ pub fn frame(lines: &[EdgeLine], w: u32, h: u32) -> Option<Frame> {
                     );
                     let mean = ds.iter().sum::<u32>() as f32 / 4.0;
                     if (hi - lo) as f32 > (0.3 * mean).max(3.0) {
+                        continue;
+                    }
+                    let covs = [a.coverage, c.coverage, d.coverage, e.coverage];
+                    let solid = covs.iter().all(|&v| v >= FRAME_COVERAGE);
+                    let crisp = [a.run, c.run, d.run, e.run]
+                        .iter()
+                        .all(|&r| r <= MAX_DASHED_RUN);
+                    if !solid && (hi - lo > DASHED_DEPTH_SLACK || !crisp) {
                         continue;
                     }
                     let cov = (a.coverage + c.coverage + d.coverage + e.coverage) / 4.0;
@@ -292,6 +321,43 @@ mod tests {
         for t in f.thickness_px {
             assert!((8..=10).contains(&t), "{t}");
         }
+    }
+
+    #[test]
+    fn a_dashed_frame_is_a_frame_and_interlaced_rows_are_not() {
+        // 12-px dashes with 12-px white gaps, 8 px thick, on a white picture
+        let mut img = RgbImage::from_pixel(300, 240, Rgb([255, 255, 255]));
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let ring = x < 8 || y < 8 || x >= 292 || y >= 232;
+            let along = if x < 8 || x >= 292 { y } else { x };
+            if ring && (along / 12) % 2 == 0 {
+                *p = Rgb([230, 0, 120]);
+            }
+        }
+        let lines = edge_lines(&img, 0.3, 0.4);
+        let f = frame(&lines, 300, 240).expect("dashed frame");
+        for t in f.thickness_px {
+            assert!((7..=9).contains(&t), "{t}");
+        }
+        // a pixel checkerboard over every other row of 8-px tiles (fine texture, or an
+        // interlaced scan): steps along half of every side at every depth, not at one
+        let img = RgbImage::from_fn(320, 240, |x, y| {
+            let textured = (x / 8) % 2 == 0 || (y / 8) % 2 == 0;
+            let textured = textured && !((x / 8) % 2 == 0 && (y / 8) % 2 == 0);
+            let v = if textured && (x + y) % 2 == 0 {
+                120
+            } else {
+                200
+            };
+            Rgb([v, v, v])
+        });
+        let lines = edge_lines(&img, 0.3, 0.4);
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| l.run > 20 && l.depth == 2),
+            "{lines:?}"
+        );
+        assert!(frame(&lines, 320, 240).is_none());
     }
 
     #[test]
