@@ -329,7 +329,7 @@ mod tests {
         let mut img = RgbImage::from_pixel(300, 240, Rgb([255, 255, 255]));
         for (x, y, p) in img.enumerate_pixels_mut() {
             let ring = x < 8 || y < 8 || x >= 292 || y >= 232;
-            let along = if x < 8 || x >= 292 { y } else { x };
+            let along = if !(8..292).contains(&x) { y } else { x };
             if ring && (along / 12) % 2 == 0 {
                 *p = Rgb([230, 0, 120]);
             }
