@@ -70,23 +70,11 @@ impl ProductMask {
             if x < x0 || x >= x1 || y < y0 || y >= y1 {
                 return false;
             }
-            let mut visit = |j: usize| {
+            for j in neighbours(i, w, h) {
                 if self.mask[j] && !seen[j] {
                     seen[j] = true;
                     stack.push(j);
                 }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
             }
         }
         // the rest of the mask (the product itself) is larger than this piece
@@ -155,6 +143,19 @@ fn background_free(small: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
         .collect()
 }
 
+/// The 4-connected neighbours of pixel `i` in a `w`×`h` raster.
+fn neighbours(i: usize, w: usize, h: usize) -> impl Iterator<Item = usize> {
+    let (x, y) = (i % w, i / w);
+    [
+        (x > 0).then(|| i - 1),
+        (x + 1 < w).then(|| i + 1),
+        (y > 0).then(|| i - w),
+        (y + 1 < h).then(|| i + w),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Set every pixel that cannot reach the image border through unset pixels.
 fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
     let mut outside = vec![false; w * h];
@@ -176,24 +177,11 @@ fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
         }
     }
     while let Some(i) = stack.pop() {
-        let (x, y) = (i % w, i / w);
-        let mut visit = |j: usize| {
+        for j in neighbours(i, w, h) {
             if !mask[j] && !outside[j] {
                 outside[j] = true;
                 stack.push(j);
             }
-        };
-        if x > 0 {
-            visit(i - 1);
-        }
-        if x + 1 < w {
-            visit(i + 1);
-        }
-        if y > 0 {
-            visit(i - w);
-        }
-        if y + 1 < h {
-            visit(i + w);
         }
     }
     for (m, o) in mask.iter_mut().zip(outside) {
