@@ -91,14 +91,16 @@ pub fn render(
         r.lang.code(),
         esc(&title)
     );
+    // Pictures are encoded once: a bilingual report shows each of them in both sections.
+    let pics = Pictures::encode(original, previews);
     match r.lang {
-        Lang::En => h.push_str(&body(r, false, original, previews)),
-        Lang::ZhCn => h.push_str(&body(r, true, original, previews)),
+        Lang::En => h.push_str(&body(r, false, &pics)),
+        Lang::ZhCn => h.push_str(&body(r, true, &pics)),
         Lang::Both => {
             h.push_str("<nav><a href=\"#en\">English</a> · <a href=\"#zh-CN\">中文</a></nav>\n");
             for (id, zh) in [("en", false), ("zh-CN", true)] {
                 h.push_str(&format!("<section id=\"{id}\" lang=\"{id}\">\n"));
-                h.push_str(&body(r, zh, original, previews));
+                h.push_str(&body(r, zh, &pics));
                 h.push_str("</section>\n");
             }
         }
@@ -107,13 +109,40 @@ pub fn render(
     h
 }
 
+/// The report's pictures as `data:` URIs: the original, and per suspect the copy as found and,
+/// when aligned, the overlay and the heatmap.
+struct Pictures {
+    original: Option<String>,
+    suspects: Vec<SuspectPictures>,
+}
+
+struct SuspectPictures {
+    copy: Option<String>,
+    overlay_heatmap: Option<(String, String)>,
+}
+
+impl Pictures {
+    fn encode(
+        original: Option<&RgbImage>,
+        previews: &[(Option<RgbImage>, Option<Alignment>)],
+    ) -> Pictures {
+        Pictures {
+            original: original.map(|o| data_uri(o, false)),
+            suspects: previews
+                .iter()
+                .map(|(pix, al)| SuspectPictures {
+                    copy: pix.as_ref().map(|p| data_uri(p, false)),
+                    overlay_heatmap: al
+                        .as_ref()
+                        .map(|a| (data_uri(&a.overlay, false), data_uri(&a.heatmap, true))),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The report's content in one language.
-fn body(
-    r: &Report,
-    zh: bool,
-    original: Option<&RgbImage>,
-    previews: &[(Option<RgbImage>, Option<Alignment>)],
-) -> String {
+fn body(r: &Report, zh: bool, pics: &Pictures) -> String {
     let t = |en: &str, z: &str| -> String {
         if zh {
             z.to_string()
@@ -298,16 +327,8 @@ fn body(
     h.push_str("</div>\n");
 
     // Per suspect.
-    let orig_img = original.map(|o| data_uri(o, false));
-    for (i, (s, (pix, al))) in r.suspects.iter().zip(previews).enumerate() {
-        h.push_str(&suspect_section(
-            i + 1,
-            s,
-            orig_img.as_deref(),
-            pix.as_ref(),
-            al.as_ref(),
-            zh,
-        ));
+    for (i, (s, sp)) in r.suspects.iter().zip(&pics.suspects).enumerate() {
+        h.push_str(&suspect_section(i + 1, s, pics.original.as_deref(), sp, zh));
     }
 
     // Method, limits, verification.
@@ -350,8 +371,7 @@ fn suspect_section(
     idx: usize,
     s: &SuspectEntry,
     orig: Option<&str>,
-    pix: Option<&RgbImage>,
-    al: Option<&Alignment>,
+    pics: &SuspectPictures,
     zh: bool,
 ) -> String {
     let t = |en: &str, z: &str| -> String {
@@ -378,25 +398,25 @@ fn suspect_section(
             esc(u)
         ));
     }
-    if let (Some(o), Some(p)) = (orig, pix) {
+    if let (Some(o), Some(p)) = (orig, &pics.copy) {
         h.push_str(&format!(
             "<div class=pair><figure><img src=\"{o}\" alt=\"original\"><figcaption>{}</figcaption></figure>\
 <figure><img src=\"{}\" alt=\"suspect\"><figcaption>{}</figcaption></figure></div>\n",
             esc(&t("Original", "原图")),
-            data_uri(p, false),
+            p,
             esc(&t("Suspected copy, as found", "疑似副本（原样）"))
         ));
     }
-    if let Some(a) = al {
+    if let Some((overlay, heatmap)) = &pics.overlay_heatmap {
         h.push_str(&format!(
             "<div class=pair><figure><img src=\"{}\" alt=\"overlay\"><figcaption>{}</figcaption></figure>\
 <figure><img src=\"{}\" alt=\"heatmap\"><figcaption>{}</figcaption></figure></div>\n",
-            data_uri(&a.overlay, false),
+            overlay,
             esc(&t(
                 "Aligned overlay: the copy mapped onto the original's frame (grey = not in the copy)",
                 "对齐叠加图：副本映射到原图画面上（灰色 = 副本中没有的部分）"
             )),
-            data_uri(&a.heatmap, true),
+            heatmap,
             esc(&t(
                 "Difference heatmap on the overlap: local SSIM, fixed scale (dark = identical, yellow = different; grey = no overlap)",
                 "重叠区域差异热图：局部 SSIM，固定色标（深色 = 相同，黄色 = 不同；灰色 = 无重叠）"

@@ -13,6 +13,8 @@ pub struct ProductMask {
     pub w: usize,
     pub h: usize,
     pub mask: Vec<bool>,
+    /// Set pixels in `mask`.
+    pub area: usize,
 }
 
 impl ProductMask {
@@ -78,7 +80,7 @@ impl ProductMask {
             }
         }
         // the rest of the mask (the product itself) is larger than this piece
-        self.mask.iter().filter(|&&v| v).count() > 2 * inside
+        self.area > 2 * inside
     }
 
     pub(super) fn place(&self, b: &PxBox) -> Placement {
@@ -131,7 +133,8 @@ pub fn product_mask(
         .map(|&l| l > 0 && keep[(l - 1) as usize])
         .collect();
     fill_holes(&mut mask, w, h);
-    ProductMask { w, h, mask }
+    let area = mask.iter().filter(|&&v| v).count();
+    ProductMask { w, h, mask, area }
 }
 
 fn background_free(small: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
