@@ -88,8 +88,8 @@ fn main() {
             for ln in overlay::text::lines(&overlay::text::glyph_candidates(&d.pixels, &l, &m), &l)
             {
                 println!(
-                    "{name}: LINE {:?} n={} ang={:.1} px={:.0} contrast={:.0} spread={:.1} surface={:.1} slope={:?}",
-                    ln.bbox, ln.glyphs.len(), ln.angle_deg, ln.glyph_px, ln.contrast, ln.ink_spread, ln.surface, ln.blend_slope
+                    "{name}: LINE {:?} n={} ang={:.1} px={:.0} contrast={:.0} spread={:.1} surface={:.1} slope={:?} plain={} one_ink={}",
+                    ln.bbox, ln.glyphs.len(), ln.angle_deg, ln.glyph_px, ln.contrast, ln.ink_spread, ln.surface, ln.blend_slope, ln.plain, ln.one_ink
                 );
             }
         }

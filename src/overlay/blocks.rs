@@ -463,6 +463,38 @@ mod tests {
         assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
     }
 
+    /// A straight red shaft from (20, 100) to (170, 100), 6 px wide, with `end` drawn over
+    /// its right end: the head shapes that are not an arrowhead.
+    fn shaft_with(end: &dyn Fn(f32, f32) -> bool) -> RgbImage {
+        let mut img = RgbImage::from_pixel(200, 200, Rgb([255, 255, 255]));
+        for (x, y, p) in img.enumerate_pixels_mut() {
+            let (fx, fy) = (x as f32, y as f32);
+            if ((20.0..=170.0).contains(&fx) && (fy - 100.0).abs() <= 3.0) || end(fx, fy) {
+                *p = Rgb([220, 20, 30]);
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_wide_end_to_one_side_or_blunt_is_not_an_arrowhead() {
+        let no_arrow = |img: &RgbImage| {
+            let blocks = find_blocks(img, Some([255.0, 255.0, 255.0]), None, 50);
+            blocks.iter().all(|b| b.shape != Shape::Arrow)
+        };
+        // a pennant on its pole, a boot's toe: the wide end stands out below the shaft only
+        let flag = shaft_with(&|x, y| (140.0..=170.0).contains(&x) && (100.0..=124.0).contains(&y));
+        assert!(no_arrow(&flag));
+        // a club: as wide on both sides but blunt, widest at the very end
+        let club = shaft_with(&|x, y| (150.0..=170.0).contains(&x) && (y - 100.0).abs() <= 12.0);
+        assert!(no_arrow(&club));
+        // the same shaft with a triangle narrowing to a point is an arrow
+        let head = shaft_with(&|x, y| {
+            (140.0..=176.0).contains(&x) && (y - 100.0).abs() <= 12.0 * (176.0 - x) / 36.0
+        });
+        assert!(!no_arrow(&head));
+    }
+
     fn glyph(x: u32, y: u32, w: u32, h: u32, ink_luma: f32) -> Glyph {
         Glyph {
             bbox: PxBox {

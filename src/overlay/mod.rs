@@ -287,15 +287,15 @@ pub fn analyse_with(
             None => 0.0,
         })
         .collect();
-    let mut not_product = edge_boxes.clone();
+    let mut drawn = Vec::new();
     for (l, &share) in lines.iter().zip(&on_bg) {
         if share >= 0.5 {
-            not_product.extend(l.glyphs.iter().copied());
+            drawn.extend(l.glyphs.iter().copied());
         }
     }
     let product = bg
         .as_ref()
-        .map(|b| product_mask(small, b, s.foreground_delta_rgb, &not_product));
+        .map(|b| product_mask(small, b, s.foreground_delta_rgb, &edge_boxes, &drawn));
     let place = |b: &PxBox| match &product {
         Some(p) => p.place(b),
         None => Placement::NoProductOutline,
@@ -405,10 +405,19 @@ pub fn analyse_with(
             .blend_slope
             .filter(|s| (0.2..=0.85).contains(s))
             .map(|s| 1.0 - s);
-        // Share of the glyphs standing on the background rather than on the product.
+        // Share of the glyphs standing on the background rather than on the product. In a
+        // short row (3–5 marks) a glyph drawn with foreground that joins the product's body
+        // is a thin part of the product (legs, antlers, a string, a stem), not a letter beside
+        // it; a row of six or more letter-like marks is writing even where it touches the
+        // product (a watermark laid across a thin product).
+        let short = l.glyphs.len() < 6;
         let off = match &product {
             Some(p) => {
-                let outside = l.glyphs.iter().filter(|g| p.share(g) <= 0.5).count() as f32
+                let outside = l
+                    .glyphs
+                    .iter()
+                    .filter(|g| p.share(g) <= 0.5 && !(short && p.attached(g)))
+                    .count() as f32
                     / l.glyphs.len() as f32;
                 outside.min(share_on_bg)
             }

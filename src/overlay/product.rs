@@ -13,18 +13,21 @@ pub struct ProductMask {
     pub w: usize,
     pub h: usize,
     pub mask: Vec<bool>,
+    /// Foreground pixels outside frames and banners.
+    fg: Vec<bool>,
     /// Set pixels in `mask`.
     pub area: usize,
+    /// Foreground pixels (not background-coloured, outside frames and banners) that are
+    /// 8-connected to the product's body: thin parts of the product (legs, antlers, a
+    /// string, a stem) that the opening left out of `mask` are still attached to it, while
+    /// letters pasted on the background stand apart.
+    attached: Vec<bool>,
 }
 
 impl ProductMask {
     /// Share of the box's area (full-resolution coordinates) that lies on the product.
     pub fn share(&self, b: &PxBox) -> f32 {
-        let (x0, y0) = ((b.x / 2) as usize, (b.y / 2) as usize);
-        let (x1, y1) = (
-            (b.x1().div_ceil(2) as usize).min(self.w),
-            (b.y1().div_ceil(2) as usize).min(self.h),
-        );
+        let (x0, y0, x1, y1) = self.half_bounds(b);
         if x1 <= x0 || y1 <= y0 {
             return 0.0;
         }
@@ -83,6 +86,32 @@ impl ProductMask {
         self.area > 2 * inside
     }
 
+    /// Is the box (full-resolution coordinates) drawn with the product's own foreground: at
+    /// least half of its foreground pixels are attached to the product's body?
+    pub fn attached(&self, b: &PxBox) -> bool {
+        let (x0, y0, x1, y1) = self.half_bounds(b);
+        let (mut fg, mut on) = (0usize, 0usize);
+        for y in y0..y1 {
+            for i in y * self.w + x0..y * self.w + x1 {
+                fg += self.fg[i] as usize;
+                on += self.attached[i] as usize;
+            }
+        }
+        fg > 0 && 2 * on >= fg
+    }
+
+    fn half_bounds(&self, b: &PxBox) -> (usize, usize, usize, usize) {
+        let (x0, y0) = (
+            ((b.x / 2) as usize).min(self.w),
+            ((b.y / 2) as usize).min(self.h),
+        );
+        let (x1, y1) = (
+            (b.x1().div_ceil(2) as usize).min(self.w),
+            (b.y1().div_ceil(2) as usize).min(self.h),
+        );
+        (x0, y0, x1.max(x0), y1.max(y0))
+    }
+
     pub(super) fn place(&self, b: &PxBox) -> Placement {
         let s = self.share(b);
         if s <= 0.1 {
@@ -97,28 +126,35 @@ impl ProductMask {
 
 /// The product outline of a picture with a plain background: the large foreground components
 /// (those with at least a quarter of the largest one's area) with their holes filled, leaving
-/// out `exclude` boxes (frames, banners found along the edges).
+/// out `edges` (frames and banners found along the edges) and `drawn` (glyphs of text that
+/// reads as drawn on the picture).
 pub fn product_mask(
     small: &RgbImage,
     bg: &Background,
     delta: u8,
-    exclude: &[PxBox],
+    edges: &[PxBox],
+    drawn: &[PxBox],
 ) -> ProductMask {
     let (w, h) = (small.width() as usize, small.height() as usize);
-    let mut fg = background_free(small, bg, delta);
-    for b in exclude {
-        let (x0, y0, x1, y1) = (
-            (b.x / 2) as usize,
-            (b.y / 2) as usize,
-            (b.x1().div_ceil(2) as usize).min(w),
-            (b.y1().div_ceil(2) as usize).min(h),
-        );
-        for y in y0..y1 {
-            for v in &mut fg[y * w + x0..y * w + x1.max(x0)] {
-                *v = false;
+    let clear = |fg: &mut [bool], boxes: &[PxBox]| {
+        for b in boxes {
+            let (x0, y0, x1, y1) = (
+                ((b.x / 2) as usize).min(w),
+                (b.y / 2) as usize,
+                (b.x1().div_ceil(2) as usize).min(w),
+                (b.y1().div_ceil(2) as usize).min(h),
+            );
+            for y in y0..y1 {
+                for v in &mut fg[y * w + x0..y * w + x1.max(x0)] {
+                    *v = false;
+                }
             }
         }
-    }
+    };
+    let mut all = background_free(small, bg, delta);
+    clear(&mut all, edges);
+    let mut fg = all.clone();
+    clear(&mut fg, drawn);
     // Thin things (text strokes, arrow shafts, hair-thin parts) are not the product's body:
     // an opening by 3 half-res pixels removes anything under ~12 px thick.
     let body = raster::morph(&raster::morph(&fg, w, h, 3, false), w, h, 3, true);
@@ -134,7 +170,30 @@ pub fn product_mask(
         .collect();
     fill_holes(&mut mask, w, h);
     let area = mask.iter().filter(|&&v| v).count();
-    ProductMask { w, h, mask, area }
+    let attached = attached_to(&all, &mask, w, h);
+    ProductMask {
+        w,
+        h,
+        mask,
+        fg: all,
+        area,
+        attached,
+    }
+}
+
+/// The pixels of the 8-connected components of `fg` that touch `body`.
+fn attached_to(fg: &[bool], body: &[bool], w: usize, h: usize) -> Vec<bool> {
+    let (labels, comps) = raster::components(fg, w, h);
+    let mut touches = vec![false; comps.len()];
+    for (&l, &b) in labels.iter().zip(body) {
+        if l > 0 && b {
+            touches[(l - 1) as usize] = true;
+        }
+    }
+    labels
+        .iter()
+        .map(|&l| l > 0 && touches[(l - 1) as usize])
+        .collect()
 }
 
 fn background_free(small: &RgbImage, bg: &Background, delta: u8) -> Vec<bool> {
@@ -189,5 +248,51 @@ fn fill_holes(mask: &mut [bool], w: usize, h: usize) {
     }
     for (m, o) in mask.iter_mut().zip(outside) {
         *m = !o;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Rgb;
+
+    fn white() -> Background {
+        Background {
+            rgb: [255.0; 3],
+            agreement: 1.0,
+            flat: true,
+            inset_px: 0,
+            width_px: 4,
+            pixels_used: 1,
+            frame: None,
+            disagreement_by_side: [0.0; 4],
+        }
+    }
+
+    #[test]
+    fn a_thin_leg_is_attached_to_the_product_and_a_letter_beside_it_is_not() {
+        // half resolution: a 60×40 body, a 3-px leg hanging from it (thinner than the opening
+        // keeps), and a 3-px stroke standing apart on the background
+        let mut small = RgbImage::from_pixel(200, 200, Rgb([255, 255, 255]));
+        for (x, y, p) in small.enumerate_pixels_mut() {
+            let body = (40..100).contains(&x) && (40..80).contains(&y);
+            let leg = (60..63).contains(&x) && (80..130).contains(&y);
+            let letter = (150..153).contains(&x) && (100..130).contains(&y);
+            if body || leg || letter {
+                *p = Rgb([90, 60, 30]);
+            }
+        }
+        let m = product_mask(&small, &white(), 24, &[], &[]);
+        // full-resolution boxes around the leg's lower part and the letter
+        let leg = PxBox::from_bounds(116, 200, 130, 260);
+        let letter = PxBox::from_bounds(296, 200, 310, 260);
+        assert!(
+            m.share(&leg) <= 0.5,
+            "the opening leaves the leg out of the body"
+        );
+        assert!(m.attached(&leg));
+        assert!(!m.attached(&letter));
+        // a box on the empty background is not attached either
+        assert!(!m.attached(&PxBox::from_bounds(10, 300, 40, 340)));
     }
 }

@@ -95,26 +95,48 @@ pub(super) fn has_head(
         .filter(|&b| width[b] > 0)
         .map(|b| (b as f64, across[b] / width[b] as f64))
         .collect();
-    let straight = mids.len() >= 8 && {
-        let n = mids.len() as f64;
-        let (mx, my) = (
-            mids.iter().map(|p| p.0).sum::<f64>() / n,
-            mids.iter().map(|p| p.1).sum::<f64>() / n,
-        );
-        let sxx: f64 = mids.iter().map(|p| (p.0 - mx).powi(2)).sum();
-        let sxy: f64 = mids.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-        let k = sxy / sxx.max(1e-9);
-        let res = (mids
-            .iter()
-            .map(|p| (p.1 - my - k * (p.0 - mx)).powi(2))
-            .sum::<f64>()
-            / n)
-            .sqrt();
-        res <= 0.25 * stroke + 0.5
+    // The shaft's centre line: mid offset across the axis as a line in the bin index.
+    let n = mids.len() as f64;
+    let (mx, my) = (
+        mids.iter().map(|p| p.0).sum::<f64>() / n.max(1.0),
+        mids.iter().map(|p| p.1).sum::<f64>() / n.max(1.0),
+    );
+    let sxx: f64 = mids.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = mids.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let k = sxy / sxx.max(1e-9);
+    let res = (mids
+        .iter()
+        .map(|p| (p.1 - my - k * (p.0 - mx)).powi(2))
+        .sum::<f64>()
+        / n.max(1.0))
+    .sqrt();
+    let straight = mids.len() >= 8 && res <= 0.25 * stroke + 0.5;
+    // A drawn arrowhead is a triangle across the shaft: as wide on both sides of the shaft's
+    // line (a boot's toe, a flag on its pole or a pennant stand out to one side) and narrowing
+    // to a point at the end (a club or a foot ends wide).
+    let widest = |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0);
+    let wide = |r: std::ops::Range<usize>| widest(r) >= 2 * med + 2;
+    let head_shape = |r: std::ops::Range<usize>, outer: usize| {
+        let widest = widest(r.clone());
+        let (w, a): (u32, f64) = r
+            .clone()
+            .map(|b| (width[b], across[b]))
+            .fold((0, 0.0), |s, v| (s.0 + v.0, s.1 + v.1));
+        let centre = a / w.max(1) as f64;
+        let mid_bin = r.clone().map(|b| b as f64 * width[b] as f64).sum::<f64>() / w.max(1) as f64;
+        let line = my + k * (mid_bin - mx);
+        let across_px = widest as f64 / bin_len.max(1e-6);
+        let symmetric = (centre - line).abs() <= 0.2 * across_px + 1.0;
+        let pointed = 2 * width[outer] <= widest;
+        symmetric && pointed
     };
-    let head =
-        |r: std::ops::Range<usize>| width[r].iter().copied().max().unwrap_or(0) >= 2 * med + 2;
-    even && straight && (head(0..5) ^ head(15..BINS))
+    even && straight && {
+        match (wide(0..5), wide(15..BINS)) {
+            (true, false) => head_shape(0..5, 0),
+            (false, true) => head_shape(15..BINS, BINS - 1),
+            _ => false,
+        }
+    }
 }
 
 /// An arrow with something thinner attached at its tail (a callout ring, a leader line): its
