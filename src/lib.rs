@@ -20,6 +20,7 @@ pub mod error;
 pub mod evidence;
 pub mod fault;
 pub mod fingerprint;
+pub mod fix;
 pub mod isolate;
 pub mod matching;
 pub mod metadata;

@@ -31,6 +31,9 @@ pub enum Command {
     Lint(lint::Args),
     /// Remove EXIF/GPS (and optionally all metadata) without re-encoding pixels.
     Strip(strip::Args),
+    /// Apply the safe fixes to a failing pair (sRGB, 1-px size slip, GPS, format, file size),
+    /// write the fixed pair to a new folder and check it again (exit 1 when a rule still fails).
+    Fix(fix::Args),
     /// Is B a copy of A (mirrored, recoloured, cropped, re-padded)? Exit 1 when similarity ≥ 0.85.
     Compare(compare::CompareArgs),
     /// Score many pairs from a TSV (path_a<TAB>path_b); JSON lines out, input order.
@@ -62,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Lint(a) => lint::run(a),
         Command::Strip(a) => strip::run(a),
+        Command::Fix(a) => fix::run(a),
         Command::Compare(a) => compare::compare(a),
         Command::CompareBatch(a) => compare::compare_batch(a),
         Command::Hash(a) => compare::hash(a),
@@ -101,6 +105,7 @@ mod catalogue;
 mod check;
 mod compare;
 mod evidence;
+mod fix;
 mod lint;
 mod scan;
 mod serve;

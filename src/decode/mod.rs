@@ -93,6 +93,20 @@ impl Decoded {
     }
 }
 
+/// The embedded ICC profile of a JPEG or PNG file, when it is whole (for colour conversion;
+/// [`Metadata::colour_space`] holds what it declares).
+pub fn icc_profile(format: Format, bytes: &[u8], limits: &Limits) -> Option<Vec<u8>> {
+    match format {
+        Format::Jpeg => jpeg::walk(bytes).ok()?.icc,
+        Format::Png => {
+            png::walk(bytes, limits.max_exif_bytes, limits.max_icc_bytes)
+                .ok()?
+                .icc
+        }
+        _ => None,
+    }
+}
+
 /// Read and decode one file with the given limits.
 pub fn decode_path(path: &Path, limits: &Limits) -> Result<Decoded> {
     let bytes = read_capped(path, limits.max_file_bytes)?;

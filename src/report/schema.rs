@@ -6,6 +6,7 @@ pub const CHECK: &str = "pairproof.check/1";
 pub const CHECK_SUMMARY: &str = "pairproof.check-summary/2";
 pub const LINT: &str = "pairproof.lint/1";
 pub const STRIP: &str = "pairproof.strip/1";
+pub const FIX: &str = "pairproof.fix/1";
 pub const HASH: &str = "pairproof.hash/1";
 pub const COMPARE: &str = "pairproof.compare/1";
 pub const SCAN: &str = "pairproof.scan/2";
@@ -33,6 +34,7 @@ pub const ALL: &[&str] = &[
     CHECK_SUMMARY,
     LINT,
     STRIP,
+    FIX,
     HASH,
     COMPARE,
     SCAN,

@@ -237,3 +237,95 @@ pub fn compare(l: &crate::matching::CompareLine) -> String {
     }
     out
 }
+
+/// The text form of a `pairproof fix` report: what was written, what changed, and what still
+/// needs a new photo.
+pub fn fix(r: &crate::fix::FixReport) -> String {
+    use crate::fix::Action;
+    let verdict = |v: crate::check::Verdict| match v {
+        crate::check::Verdict::Pass => "PASS",
+        crate::check::Verdict::Warn => "PASS (with warnings)",
+        crate::check::Verdict::Fail => "FAIL",
+        crate::check::Verdict::Error => "ERROR",
+    };
+    let mut s = format!(
+        "before: {}  →  after: {}\nwritten:\n  main   {}\n  hidden {}\n",
+        verdict(r.before),
+        verdict(r.after),
+        r.main_out.display(),
+        r.hidden_out.display()
+    );
+    if r.actions.is_empty() {
+        s.push_str("changed: nothing (no failure has a safe fix; both files are copies)\n");
+    } else {
+        s.push_str("changed:\n");
+    }
+    let dims = |d: &[u32; 2]| format!("{}×{}", d[0], d[1]);
+    for a in &r.actions {
+        let line = match a {
+            Action::ConvertedToSrgb { role, from } => {
+                format!("{}: colours converted from {from} to sRGB", role_word(*role))
+            }
+            Action::CroppedOrPadded {
+                role,
+                from,
+                to,
+                offset,
+            } => {
+                let how = match (from[0] >= to[0] && from[1] >= to[1], from[0] <= to[0] && from[1] <= to[1]) {
+                    (true, _) => "cropped",
+                    (_, true) => "padded (edge pixels repeated)",
+                    _ => "cropped and padded (edge pixels repeated)",
+                };
+                format!(
+                    "{}: {how} from {} to {}, picture placed at ({}, {})",
+                    role_word(*role),
+                    dims(from),
+                    dims(to),
+                    offset[0],
+                    offset[1]
+                )
+            }
+            Action::Resized { role, from, to } => format!(
+                "{}: scaled from {} to {} (same proportions)",
+                role_word(*role),
+                dims(from),
+                dims(to)
+            ),
+            Action::GpsRemoved { role } => format!(
+                "{}: EXIF with its GPS location removed (pixels untouched, orientation kept)",
+                role_word(*role)
+            ),
+            Action::Reencoded {
+                role,
+                format,
+                quality,
+                bytes_before,
+                bytes_after,
+            } => format!(
+                "{}: saved again as {}{} ({bytes_before} → {bytes_after} bytes; metadata not carried over)",
+                role_word(*role),
+                format.name().to_uppercase(),
+                quality.map(|q| format!(" quality {q}")).unwrap_or_default()
+            ),
+        };
+        s.push_str(&format!("  {line}\n"));
+    }
+    if !r.needs_new_photo.is_empty() {
+        s.push_str("still failing (needs a new photo or editing by hand):\n");
+        for l in &r.needs_new_photo {
+            s.push_str(&format!("  {}: {}\n", l.id, l.message));
+            if let Some(f) = &l.fix {
+                s.push_str(&format!("    fix: {f}\n"));
+            }
+        }
+    }
+    s
+}
+
+fn role_word(r: crate::fix::Role) -> &'static str {
+    match r {
+        crate::fix::Role::Main => "main",
+        crate::fix::Role::Hidden => "hidden",
+    }
+}

@@ -1,0 +1,48 @@
+use std::path::PathBuf;
+
+use pairproof::fix::{self, FixOptions};
+use pairproof::{Limits, Policy};
+
+use super::OutputFormat;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The main image (with or without overlays).
+    main: PathBuf,
+    /// The hidden image.
+    hidden: PathBuf,
+    /// Folder for the fixed pair (created if missing; must not be the inputs' folder). Both
+    /// images are written there under their own names; inputs are never modified.
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace files already in the output folder.
+    #[arg(long)]
+    force: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+/// Exit 0 when the written pair passes, 1 when a rule still fails, 2 on an input or output error.
+pub fn run(a: Args) -> u8 {
+    let opts = FixOptions { force: a.force };
+    match fix::fix_pair(
+        &a.main,
+        &a.hidden,
+        &a.out,
+        &Policy::default(),
+        &Limits::default(),
+        &opts,
+    ) {
+        Ok(r) => {
+            match a.format {
+                OutputFormat::Json => super::print_json(&r),
+                OutputFormat::Text => super::out(&pairproof::report::text::fix(&r)),
+            }
+            r.after.exit_code()
+        }
+        Err(e) => {
+            super::print_error(&e);
+            2
+        }
+    }
+}
