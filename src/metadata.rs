@@ -67,6 +67,87 @@ pub fn strip_bytes(
     colour: &ColourSpace,
     opts: StripOptions,
 ) -> std::result::Result<Stripped, String> {
+    let block = (orientation != 1).then(|| orientation_only_exif(orientation));
+    let (out, removed, mut kept) = strip_bytes_with(format, bytes, block.as_deref(), colour, opts)?;
+    if orientation != 1 {
+        kept.push(format!(
+            "EXIF Orientation = {orientation} (only this tag, so the photo stays upright)"
+        ));
+    }
+    Ok((out, removed, kept))
+}
+
+/// EXIF tags a seller may keep when the rest (GPS first) goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeepTag {
+    /// IFD0 Artist.
+    Artist,
+    /// IFD0 Copyright.
+    Copyright,
+    /// IFD0 Make and Model.
+    Camera,
+    /// DateTimeOriginal and OffsetTimeOriginal (Exif IFD).
+    CaptureTime,
+}
+
+/// A TIFF/EXIF block holding the orientation (when not 1) and the `keep` tags the summary has,
+/// or `None` when that is nothing. Written by kamadak-exif's writer, big-endian.
+pub fn kept_exif(
+    orientation: u8,
+    exif: Option<&decode::exif::ExifSummary>,
+    keep: &[KeepTag],
+) -> Option<Vec<u8>> {
+    use exif::{Field, In, Tag, Value};
+    let ascii = |tag: Tag, v: &Option<String>| {
+        v.as_ref().map(|t| Field {
+            tag,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![t.as_bytes().to_vec()]),
+        })
+    };
+    let mut fields: Vec<Field> = Vec::new();
+    if orientation != 1 {
+        fields.push(Field {
+            tag: Tag::Orientation,
+            ifd_num: In::PRIMARY,
+            value: Value::Short(vec![orientation as u16]),
+        });
+    }
+    if let Some(e) = exif {
+        for k in keep {
+            let f = match k {
+                KeepTag::Artist => vec![ascii(Tag::Artist, &e.artist)],
+                KeepTag::Copyright => vec![ascii(Tag::Copyright, &e.copyright)],
+                KeepTag::Camera => vec![ascii(Tag::Make, &e.make), ascii(Tag::Model, &e.model)],
+                KeepTag::CaptureTime => vec![
+                    ascii(Tag::DateTimeOriginal, &e.date_time_original),
+                    ascii(Tag::OffsetTimeOriginal, &e.offset_time_original),
+                ],
+            };
+            fields.extend(f.into_iter().flatten());
+        }
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    let mut w = exif::experimental::Writer::new();
+    for f in &fields {
+        w.push_field(f);
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    w.write(&mut out, false).ok()?;
+    Some(out.into_inner())
+}
+
+/// [`strip_bytes`] with the EXIF block to put back (`None`: no EXIF at all).
+pub fn strip_bytes_with(
+    format: Format,
+    bytes: &[u8],
+    exif_block: Option<&[u8]>,
+    colour: &ColourSpace,
+    opts: StripOptions,
+) -> std::result::Result<Stripped, String> {
     let mut removed = Vec::new();
     let mut kept = Vec::new();
     let keep_icc = !opts.all || !is_srgb_or_untagged(colour);
@@ -101,9 +182,9 @@ pub fn strip_bytes(
                     None => true,
                 }
             });
-            if orientation != 1 {
+            if let Some(block) = exif_block {
                 let mut body = b"Exif\0\0".to_vec();
-                body.extend_from_slice(&orientation_only_exif(orientation));
+                body.extend_from_slice(block);
                 let at = segs.iter().position(|s| s.marker() != 0xE0).unwrap_or(0);
                 segs.insert(
                     at,
@@ -135,17 +216,14 @@ pub fn strip_bytes(
                 }
                 !drop
             });
-            if orientation != 1 {
+            if let Some(block) = exif_block {
                 let at = chunks
                     .iter()
                     .position(|c| &c.kind() == b"IDAT")
                     .unwrap_or(1);
                 chunks.insert(
                     at,
-                    img_parts::png::PngChunk::new(
-                        *b"eXIf",
-                        Bytes::from(orientation_only_exif(orientation)),
-                    ),
+                    img_parts::png::PngChunk::new(*b"eXIf", Bytes::copy_from_slice(block)),
                 );
             }
             let mut v = Vec::with_capacity(bytes.len());
@@ -166,11 +244,6 @@ pub fn strip_bytes(
         kept.push(format!(
             "colour profile: {} (removing it would change the colours; convert to sRGB instead)",
             colour.label()
-        ));
-    }
-    if orientation != 1 {
-        kept.push(format!(
-            "EXIF Orientation = {orientation} (only this tag, so the photo stays upright)"
         ));
     }
     Ok((out, removed, kept))

@@ -103,6 +103,52 @@ fn gps_is_removed_without_touching_pixels() {
     assert!(!text.lines().any(|l| l.starts_with("[GPS]")), "{text}");
 }
 
+#[test]
+fn tags_the_seller_keeps_survive_the_gps_removal() {
+    let dir = tempfile::tempdir().unwrap();
+    let hidden = fixture("shoe-hidden-gps.jpg");
+    let (code, doc) = fix(
+        &fixture("shoe-main.jpg"),
+        &hidden,
+        dir.path(),
+        &["--keep-exif", "camera,capture-time,copyright"],
+    );
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(actions(&doc), ["hidden:gps_removed"]);
+    // the fixture has no Copyright, so only what it has is reported as kept
+    assert_eq!(
+        doc["actions"][0]["kept"],
+        serde_json::json!(["camera", "capture_time"])
+    );
+    let out = dir.path().join("shoe-hidden-gps.jpg");
+    let a = image::open(&hidden).unwrap().to_rgb8();
+    let b = image::open(&out).unwrap().to_rgb8();
+    assert!(a == b, "pixels are copied, not re-encoded");
+    let exif = Command::new("exiftool")
+        .args(["-a", "-G1", "-s"])
+        .arg(&out)
+        .output()
+        .expect("exiftool is installed by tests/run.sh (libimage-exiftool-perl)");
+    let text = String::from_utf8_lossy(&exif.stdout);
+    let has = |group: &str, tag: &str, value: &str| {
+        text.lines()
+            .any(|l| l.starts_with(group) && l.contains(tag) && l.trim_end().ends_with(value))
+    };
+    assert!(!text.lines().any(|l| l.starts_with("[GPS]")), "{text}");
+    assert!(has("[IFD0]", "Make ", ": PairproofCam"), "{text}");
+    assert!(has("[IFD0]", "Model ", ": PP-1 Mark II"), "{text}");
+    assert!(
+        has("[ExifIFD]", "DateTimeOriginal ", ": 2026:11:20 09:58:31"),
+        "{text}"
+    );
+    assert!(
+        has("[ExifIFD]", "OffsetTimeOriginal ", ": +08:00"),
+        "{text}"
+    );
+    // what was not chosen is gone with the rest of the EXIF
+    assert!(!text.contains("Software"), "{text}");
+}
+
 /// Adobe RGB (1998) 8-bit values to sRGB by the published definitions: Adobe's transfer
 /// exponent 563/256 and primaries, the sRGB matrix from XYZ and its piecewise curve. Both
 /// spaces have a D65 white, so no adaptation is needed.

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use pairproof::fix::{self, FixOptions};
+use pairproof::metadata::KeepTag;
 use pairproof::{Limits, Policy};
 
 use super::OutputFormat;
@@ -18,13 +19,20 @@ pub struct Args {
     /// Replace files already in the output folder.
     #[arg(long)]
     force: bool,
+    /// EXIF tags to carry over when EXIF is removed (GPS) or the image is saved again; the
+    /// rest is dropped. Comma-separated: artist, copyright, camera, capture-time.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    keep_exif: Vec<Keep>,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
 }
 
 /// Exit 0 when the written pair passes, 1 when a rule still fails, 2 on an input or output error.
 pub fn run(a: Args) -> u8 {
-    let opts = FixOptions { force: a.force };
+    let opts = FixOptions {
+        force: a.force,
+        keep: a.keep_exif.iter().map(|k| k.tag()).collect(),
+    };
     match fix::fix_pair(
         &a.main,
         &a.hidden,
@@ -43,6 +51,25 @@ pub fn run(a: Args) -> u8 {
         Err(e) => {
             super::print_error(&e);
             2
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Keep {
+    Artist,
+    Copyright,
+    Camera,
+    CaptureTime,
+}
+
+impl Keep {
+    fn tag(self) -> KeepTag {
+        match self {
+            Keep::Artist => KeepTag::Artist,
+            Keep::Copyright => KeepTag::Copyright,
+            Keep::Camera => KeepTag::Camera,
+            Keep::CaptureTime => KeepTag::CaptureTime,
         }
     }
 }

@@ -292,21 +292,24 @@ pub fn fix(r: &crate::fix::FixReport) -> String {
                 dims(from),
                 dims(to)
             ),
-            Action::GpsRemoved { role } => format!(
-                "{}: EXIF with its GPS location removed (pixels untouched, orientation kept)",
-                role_word(*role)
+            Action::GpsRemoved { role, kept } => format!(
+                "{}: EXIF with its GPS location removed (pixels untouched, orientation kept{})",
+                role_word(*role),
+                kept_words(kept)
             ),
             Action::Reencoded {
                 role,
+                kept,
                 format,
                 quality,
                 bytes_before,
                 bytes_after,
             } => format!(
-                "{}: saved again as {}{} ({bytes_before} → {bytes_after} bytes; metadata not carried over)",
+                "{}: saved again as {}{} ({bytes_before} → {bytes_after} bytes; metadata not carried over{})",
                 role_word(*role),
                 format.name().to_uppercase(),
-                quality.map(|q| format!(" quality {q}")).unwrap_or_default()
+                quality.map(|q| format!(" quality {q}")).unwrap_or_default(),
+                kept_words(kept)
             ),
         };
         s.push_str(&format!("  {line}\n"));
@@ -321,6 +324,24 @@ pub fn fix(r: &crate::fix::FixReport) -> String {
         }
     }
     s
+}
+
+/// ", kept: artist, copyright" (nothing when nothing was kept).
+fn kept_words(kept: &[crate::metadata::KeepTag]) -> String {
+    use crate::metadata::KeepTag;
+    if kept.is_empty() {
+        return String::new();
+    }
+    let words: Vec<&str> = kept
+        .iter()
+        .map(|k| match k {
+            KeepTag::Artist => "artist",
+            KeepTag::Copyright => "copyright",
+            KeepTag::Camera => "camera",
+            KeepTag::CaptureTime => "capture time",
+        })
+        .collect();
+    format!("; kept: {}", words.join(", "))
 }
 
 fn role_word(r: crate::fix::Role) -> &'static str {

@@ -17,17 +17,19 @@ use crate::check::{self, CheckOptions, PairReport, Verdict};
 use crate::compliance::Status;
 use crate::decode::{self, ColourSpace, Decoded, Format};
 use crate::error::{Error, Result};
-use crate::metadata::{self, StripOptions};
+use crate::metadata::{self, KeepTag, StripOptions};
 use crate::policy::{Limits, Policy};
 use crate::report::schema;
+
+mod pixels;
+use pixels::{
+    convert_to_srgb, encode_png, highest_quality_under, offsets, place, source_profiles,
+    MAX_JPEG_QUALITY, MIN_JPEG_QUALITY,
+};
 
 /// How far (pixels per side) a hidden image's size may be from the main's to be cropped or
 /// padded: an export rounding or a 1-px canvas slip, not a different framing.
 const MAX_CROP_PAD_PX: u32 = 2;
-/// Highest JPEG quality written: above 95 the file grows fast for no visible change.
-const MAX_JPEG_QUALITY: u8 = 95;
-/// Lowest JPEG quality tried to get under the size limit; below it a new export is better.
-const MIN_JPEG_QUALITY: u8 = 60;
 
 /// Which image of the pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,6 +44,8 @@ pub enum Role {
 pub struct FixOptions {
     /// Replace files already in the output folder (the inputs are never replaced).
     pub force: bool,
+    /// EXIF tags carried over when EXIF goes (GPS removal, re-encoding); the rest is dropped.
+    pub keep: Vec<KeepTag>,
 }
 
 /// One change made to one image.
@@ -66,11 +70,12 @@ pub enum Action {
         to: [u32; 2],
     },
     /// Metadata removed losslessly (the compressed pixels are copied byte for byte): EXIF with
-    /// its GPS block; orientation kept.
-    GpsRemoved { role: Role },
-    /// Pixels encoded again (which also drops EXIF and with it GPS).
+    /// its GPS block; orientation kept, and the `kept` tags the seller chose.
+    GpsRemoved { role: Role, kept: Vec<KeepTag> },
+    /// Pixels encoded again: EXIF (GPS with it) is not carried over, except the `kept` tags.
     Reencoded {
         role: Role,
+        kept: Vec<KeepTag>,
         format: Format,
         /// JPEG quality used (the highest that fits the size limit), none for PNG.
         quality: Option<u8>,
@@ -159,9 +164,9 @@ pub fn fix_pair(
         let refused_format = !matches!(p.decoded.format, Format::Jpeg | Format::Png);
         let too_big = p.decoded.source.bytes > policy.max_file_bytes;
         if p.changed || refused_format || too_big {
-            p.encode(policy, &mut actions)?;
+            p.encode(policy, &opts.keep, &mut actions)?;
         } else if fails("metadata.gps") && p.decoded.has_gps() {
-            p.strip_gps(&mut actions)?;
+            p.strip_gps(&opts.keep, &mut actions)?;
         }
     }
 
@@ -326,7 +331,12 @@ impl Plan {
 
     /// Encode the pixels: PNG stays PNG when it fits the limit, everything else is JPEG at the
     /// highest quality (≤ 95, never above the source's own) that fits.
-    fn encode(&mut self, policy: &Policy, actions: &mut Vec<Action>) -> Result<()> {
+    fn encode(
+        &mut self,
+        policy: &Policy,
+        keep: &[KeepTag],
+        actions: &mut Vec<Action>,
+    ) -> Result<()> {
         let before = self.bytes.len() as u64;
         let limit = policy.max_file_bytes;
         let lossless = matches!(self.decoded.format, Format::Png | Format::Gif | Format::Bmp);
@@ -349,13 +359,28 @@ impl Plan {
                 .map_err(|d| self.output_error(d))?
                 .map(|(q, b)| (Format::Jpeg, Some(q), b));
         }
-        let Some((format, quality, bytes)) = out else {
+        let Some((format, quality, mut bytes)) = out else {
             return Err(self.output_error(format!(
                 "does not fit in {limit} bytes even as a JPEG of quality {MIN_JPEG_QUALITY}; export it smaller"
             )));
         };
+        // The pixels are upright already: only the chosen tags go back in.
+        let exif = self.decoded.metadata.exif.as_ref();
+        let kept = present(keep, exif);
+        if let Some(block) = metadata::kept_exif(1, exif, &kept) {
+            bytes = metadata::strip_bytes_with(
+                format,
+                &bytes,
+                Some(&block),
+                &ColourSpace::Untagged,
+                StripOptions::default(),
+            )
+            .map_err(|d| self.output_error(d))?
+            .0;
+        }
         actions.push(Action::Reencoded {
             role: self.role,
+            kept,
             format,
             quality,
             bytes_before: before,
@@ -366,24 +391,24 @@ impl Plan {
         Ok(())
     }
 
-    fn strip_gps(&mut self, actions: &mut Vec<Action>) -> Result<()> {
-        let orientation = self
-            .decoded
-            .metadata
-            .exif
-            .as_ref()
-            .and_then(|e| e.orientation)
-            .unwrap_or(1);
-        let (bytes, _, _) = metadata::strip_bytes(
+    fn strip_gps(&mut self, keep: &[KeepTag], actions: &mut Vec<Action>) -> Result<()> {
+        let exif = self.decoded.metadata.exif.as_ref();
+        let orientation = exif.and_then(|e| e.orientation).unwrap_or(1);
+        let kept = present(keep, exif);
+        let block = metadata::kept_exif(orientation, exif, &kept);
+        let (bytes, _, _) = metadata::strip_bytes_with(
             self.decoded.format,
             &self.bytes,
-            orientation,
+            block.as_deref(),
             &self.decoded.metadata.colour_space,
             StripOptions::default(),
         )
         .map_err(|d| self.output_error(d))?;
         self.bytes = bytes;
-        actions.push(Action::GpsRemoved { role: self.role });
+        actions.push(Action::GpsRemoved {
+            role: self.role,
+            kept,
+        });
         Ok(())
     }
 
@@ -395,104 +420,20 @@ impl Plan {
     }
 }
 
-/// The source profiles to try, best first: the embedded ICC profile when a CMS can read it,
-/// then the standard profile its description names (a profile trimmed to its description and
-/// header, as some exporters write, has no colorants to convert with, but still says which
-/// space the numbers are in).
-fn source_profiles(cs: &ColourSpace, icc: Option<&[u8]>) -> Vec<moxcms::ColorProfile> {
-    let mut out: Vec<moxcms::ColorProfile> = icc
-        .and_then(|b| moxcms::ColorProfile::new_from_slice(b).ok())
-        .into_iter()
-        .collect();
-    match cs {
-        ColourSpace::AdobeRgb { .. } => out.push(moxcms::ColorProfile::new_adobe_rgb()),
-        ColourSpace::DisplayP3 { .. } => out.push(moxcms::ColorProfile::new_display_p3()),
-        _ => {}
-    }
-    out
-}
-
-fn convert_to_srgb(
-    img: &RgbImage,
-    src: &moxcms::ColorProfile,
-) -> std::result::Result<RgbImage, String> {
-    let t = src
-        .create_transform_8bit(
-            moxcms::Layout::Rgb,
-            &moxcms::ColorProfile::new_srgb(),
-            moxcms::Layout::Rgb,
-            moxcms::TransformOptions::default(),
-        )
-        .map_err(|e| format!("colour conversion to sRGB: {e}"))?;
-    let mut out = RgbImage::new(img.width(), img.height());
-    t.transform(img.as_raw(), &mut out)
-        .map_err(|e| format!("colour conversion to sRGB: {e}"))?;
-    Ok(out)
-}
-
-/// The horizontal (or vertical) placements of a side of `from` pixels in `to`: every shift
-/// that keeps the old picture covering the new one's whole side (crop) or inside it (pad).
-fn offsets(from: u32, to: u32) -> Vec<i32> {
-    let d = to as i32 - from as i32;
-    if d >= 0 {
-        (0..=d).collect()
-    } else {
-        (d..=0).collect()
-    }
-}
-
-/// `img` placed at (`dx`, `dy`) on a `w`×`h` canvas, edge pixels repeated where it does not
-/// reach (a product photo's edge is its background).
-fn place(img: &RgbImage, w: u32, h: u32, dx: i32, dy: i32) -> RgbImage {
-    let (iw, ih) = (img.width() as i32, img.height() as i32);
-    RgbImage::from_fn(w, h, |x, y| {
-        let sx = (x as i32 - dx).clamp(0, iw - 1);
-        let sy = (y as i32 - dy).clamp(0, ih - 1);
-        *img.get_pixel(sx as u32, sy as u32)
-    })
-}
-
-fn encode_png(img: &RgbImage) -> std::result::Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .map_err(|e| format!("PNG encoding: {e}"))?;
-    Ok(out)
-}
-
-fn encode_jpeg(img: &RgbImage, quality: u8) -> std::result::Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode_image(img)
-        .map_err(|e| format!("JPEG encoding: {e}"))?;
-    Ok(out)
-}
-
-/// The highest JPEG quality in [`MIN_JPEG_QUALITY`]..=`top` whose file fits `limit` bytes
-/// (file size grows with quality, so a binary search), with its bytes.
-fn highest_quality_under(
-    img: &RgbImage,
-    top: u8,
-    limit: u64,
-) -> std::result::Result<Option<(u8, Vec<u8>)>, String> {
-    let first = encode_jpeg(img, top)?;
-    if first.len() as u64 <= limit {
-        return Ok(Some((top, first)));
-    }
-    let (mut lo, mut hi) = (MIN_JPEG_QUALITY, top - 1);
-    let mut best = None;
-    while lo <= hi {
-        let q = lo + (hi - lo) / 2;
-        let b = encode_jpeg(img, q)?;
-        if b.len() as u64 <= limit {
-            best = Some((q, b));
-            lo = q + 1;
-        } else if q == MIN_JPEG_QUALITY {
-            break;
-        } else {
-            hi = q - 1;
-        }
-    }
-    Ok(best)
+/// The tags of `keep` that the image's EXIF has.
+fn present(keep: &[KeepTag], exif: Option<&decode::exif::ExifSummary>) -> Vec<KeepTag> {
+    let Some(e) = exif else {
+        return vec![];
+    };
+    keep.iter()
+        .copied()
+        .filter(|k| match k {
+            KeepTag::Artist => e.artist.is_some(),
+            KeepTag::Copyright => e.copyright.is_some(),
+            KeepTag::Camera => e.make.is_some() || e.model.is_some(),
+            KeepTag::CaptureTime => e.date_time_original.is_some(),
+        })
+        .collect()
 }
 
 /// `out_dir/<input's file name>`; the extension follows the format written when it changed
@@ -524,48 +465,5 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         metadata::write_atomically(path, bytes)
     } else {
         metadata::write_atomically_new(path, bytes)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use image::Rgb;
-
-    #[test]
-    fn a_one_pixel_slip_is_undone_at_the_offset_that_matches() {
-        // a 40×30 gradient; the hidden copy lost its first column and gained one at the bottom
-        let main = RgbImage::from_fn(40, 30, |x, y| Rgb([(x * 6) as u8, (y * 8) as u8, 90]));
-        let hidden = RgbImage::from_fn(39, 31, |x, y| *main.get_pixel(x + 1, y.min(29)));
-        let mut best = (f64::MIN, [0, 0]);
-        for dy in offsets(31, 30) {
-            for dx in offsets(39, 40) {
-                let moved = place(&hidden, 40, 30, dx, dy);
-                let s = crate::similarity::compare(&main, &moved, false)
-                    .map(|s| s.luma)
-                    .unwrap_or(f64::MIN);
-                if s > best.0 {
-                    best = (s, [dx, dy]);
-                }
-            }
-        }
-        assert_eq!(best.1, [1, 0]);
-        assert_eq!(offsets(39, 40), vec![0, 1]);
-        assert_eq!(offsets(31, 30), vec![-1, 0]);
-    }
-
-    #[test]
-    fn the_highest_quality_under_the_limit_is_chosen() {
-        let img = RgbImage::from_fn(64, 64, |x, y| {
-            Rgb([(x * 4) as u8, (y * 4) as u8, ((x * y) % 251) as u8])
-        });
-        let q95 = encode_jpeg(&img, 95).unwrap().len() as u64;
-        let q80 = encode_jpeg(&img, 80).unwrap().len() as u64;
-        let (q, b) = highest_quality_under(&img, 95, q80).unwrap().unwrap();
-        assert!((80..95).contains(&q), "{q}");
-        assert!(b.len() as u64 <= q80);
-        assert!(encode_jpeg(&img, q + 1).unwrap().len() as u64 > q80);
-        assert_eq!(highest_quality_under(&img, 95, q95).unwrap().unwrap().0, 95);
-        assert!(highest_quality_under(&img, 95, 10).unwrap().is_none());
     }
 }
