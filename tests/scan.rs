@@ -773,14 +773,22 @@ fn isolated_scan_matches_in_process_and_contains_workers_that_fail() {
         let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         (o.status.code(), doc)
     };
-    // A small address space cannot hold the larger decoded images and their analysis. How
-    // small depends on the binary's own mapped size (16 MiB was enough to start the worker
-    // before the web server and Parquet were linked in; it now needs ≈ 20, and the step from
-    // "every file fails" to "none does" is a few MiB wide), so take the
-    // smallest limit at which workers start (they fail on an allocation, not at start-up)
-    // at least three files fail, but not all.
+    // Three large photos beside the shop's small ones (640×480 at most): under a limit between
+    // the two sizes the large ones fail on an allocation and the small ones are analysed. The
+    // gap between the sizes (≥ 17 MB of decoded pixels and planes per large photo) is far wider
+    // than the limit ladder's 2-MiB step, so the ladder does not depend on how large the
+    // binary's own mappings are (the step from "every file fails" to "none does" for the small
+    // photos alone was under 2 MiB wide, and moved with every dependency linked in).
+    let large = ["large1.png", "large2.png", "large3.png"];
+    for (k, name) in large.iter().enumerate() {
+        save(
+            &common::cases::scene(2400, 2400, 70 + k as u64),
+            &dir.join(name),
+        );
+    }
+    let files = 8 + large.len();
     let mut chosen = None;
-    for mib in [16, 20, 22, 24, 25, 26, 27, 28, 30, 32, 36, 40, 48] {
+    for mib in (16..=160).step_by(2) {
         // A fresh catalogue each time: what one attempt analysed would be reused by the next.
         let cat = t.path().join(format!("cat-{mib}.sqlite"));
         let (code, doc) = go(&cat, &["--isolate-memory-mib", &mib.to_string()]);
@@ -794,14 +802,20 @@ fn isolated_scan_matches_in_process_and_contains_workers_that_fail() {
         let on_allocation = failed
             .iter()
             .all(|f| f["message"].as_str().unwrap().contains("memory allocation"));
-        if (3..8).contains(&failed.len()) && on_allocation {
+        let large_fail = large.iter().all(|n| {
+            failed
+                .iter()
+                .any(|f| f["path"].as_str().unwrap().ends_with(n))
+        });
+        if large_fail && failed.len() < files && on_allocation {
             assert_eq!(code, Some(2));
             chosen = Some((cat, doc, failed));
             break;
         }
     }
-    let (cat, doc, failed) = chosen.expect("some small limit makes workers fail on an allocation");
-    assert_eq!(doc["stats"]["analysed"], 8 - failed.len() as u64);
+    let (cat, doc, failed) =
+        chosen.expect("a limit makes the large photos fail on an allocation, not the small ones");
+    assert_eq!(doc["stats"]["analysed"], (files - failed.len()) as u64);
     // Default limits: the rest analysed in workers (failures were not cached), groups as
     // in-process.
     let (_, doc) = go(&cat, &[]);
