@@ -84,6 +84,54 @@ fn run(cat: &Path, roots: &[PathBuf]) -> ScanReport {
 }
 
 #[test]
+fn pairs_already_joined_through_whole_copies_are_not_verified_and_groups_do_not_change() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("shop");
+    let expected = shop(&dir);
+    let fast = run(&t.path().join("fast.sqlite"), std::slice::from_ref(&dir));
+    let mut opts = ScanOptions::new(vec![dir.clone()]);
+    opts.every_pair = true;
+    let all = scan::scan(&t.path().join("all.sqlite"), &opts, &|_| {}).unwrap();
+    assert_eq!(names(&fast, &dir), expected);
+    assert_eq!(names(&all, &dir), expected);
+    let pairs = |r: &ScanReport| -> Vec<Vec<(String, String, f64)>> {
+        r.groups
+            .iter()
+            .map(|g| {
+                g.pairs
+                    .iter()
+                    .map(|p| (p.a.clone(), p.b.clone(), p.similarity))
+                    .collect()
+            })
+            .collect()
+    };
+    let (fast_pairs, all_pairs) = (pairs(&fast), pairs(&all));
+    // Each group of three is three copy pairs when every pair is verified; by default the
+    // pairs listed still join every member (a spanning set), with the same scores.
+    assert_eq!(all_pairs.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3]);
+    for (g, (fast_g, all_g)) in fast.groups.iter().zip(fast_pairs.iter().zip(&all_pairs)) {
+        for p in fast_g {
+            assert!(all_g.contains(p), "same scores: {p:?}");
+        }
+        let mut joined: Vec<&str> = vec![g.members[0].path.as_str()];
+        for _ in 0..g.members.len() {
+            for (a, b, _) in fast_g {
+                if joined.contains(&a.as_str()) != joined.contains(&b.as_str()) {
+                    joined.push(if joined.contains(&a.as_str()) { b } else { a });
+                }
+            }
+        }
+        assert_eq!(
+            joined.len(),
+            g.members.len(),
+            "{fast_g:?} join every member"
+        );
+    }
+    assert!(fast.stats.duplicate_pairs < all.stats.duplicate_pairs);
+    assert_eq!(fast.stats.candidate_pairs, all.stats.candidate_pairs);
+}
+
+#[test]
 fn scan_groups_copies_lists_problems_and_scores_like_compare() {
     let t = tempfile::tempdir().unwrap();
     let dir = t.path().join("shop");
@@ -91,7 +139,7 @@ fn scan_groups_copies_lists_problems_and_scores_like_compare() {
     let cat = t.path().join("cat.sqlite");
     let r = run(&cat, std::slice::from_ref(&dir));
     assert_eq!(names(&r, &dir), expected);
-    assert_eq!(r.schema, "pairproof.scan/2");
+    assert_eq!(r.schema, "pairproof.scan/3");
     assert_eq!(r.stats.images, 9, "eight pictures and the broken file");
     assert_eq!(r.stats.analysed, 8);
     assert_eq!(r.stats.unreadable, 1);
@@ -433,8 +481,8 @@ fn cli_formats_and_exit_codes() {
     assert_eq!(
         schemas,
         [
-            "pairproof.scan-group/2",
-            "pairproof.scan-group/2",
+            "pairproof.scan-group/3",
+            "pairproof.scan-group/3",
             "pairproof.scan-problem/1",
             "pairproof.scan-summary/1"
         ]

@@ -645,7 +645,7 @@ fn scan_over_http_respects_reference_folders_and_not_a_copy() {
         &s,
         &format!("{{\"root\":\"{sh}\",\"reference\":[\"{or}\"]}}"),
     );
-    assert_eq!(doc["schema"], "pairproof.scan/2");
+    assert_eq!(doc["schema"], "pairproof.scan/3");
     assert_eq!(
         doc["problems"].as_array().unwrap().len(),
         0,

@@ -59,7 +59,7 @@ def main():
     scan = json.load(open(a.scan, encoding="utf-8"))
     if man.get("schema") != "pairproof.edits-bench/1":
         print("warning: manifest schema %r" % man.get("schema"), file=sys.stderr)
-    if scan.get("schema") != "pairproof.scan/2":
+    if scan.get("schema") not in ("pairproof.scan/2", "pairproof.scan/3"):
         print("warning: scan schema %r" % scan.get("schema"), file=sys.stderr)
 
     def real(rel):

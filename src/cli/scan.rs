@@ -70,6 +70,11 @@ pub struct ScanArgs {
     /// Accepted for scripts written before partial copies were looked for by default; no effect.
     #[arg(long, hide = true, conflicts_with = "hashes_only")]
     partial: bool,
+    /// Verify and list every copy pair among a group's members. By default a pair whose two
+    /// images are already joined through whole-image copies is not verified (it cannot change
+    /// the groups), so each group lists the pairs that join it.
+    #[arg(long)]
+    all_pairs: bool,
     /// Files per committed transaction (a killed scan loses at most one batch of work).
     #[arg(long, default_value_t = 128, hide = true)]
     batch_files: usize,
@@ -151,6 +156,7 @@ pub fn scan(a: ScanArgs) -> u8 {
     opts.backend = a.backend;
     opts.only_roots = a.only_roots;
     opts.partial = !a.hashes_only;
+    opts.every_pair = a.all_pairs;
     if a.isolate {
         let exe = match std::env::current_exe() {
             Ok(p) => p,

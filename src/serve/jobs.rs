@@ -25,7 +25,7 @@ pub struct ProgressMsg {
 #[derive(Debug, Clone)]
 pub enum JobState {
     Running(ProgressMsg),
-    /// The `pairproof.scan/2` document.
+    /// The `pairproof.scan/3` document.
     Done(Arc<String>),
     /// A `pairproof.serve-error/1` document.
     Failed(Arc<String>),

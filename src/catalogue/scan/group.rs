@@ -31,7 +31,7 @@ pub(super) fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-fn union(parent: &mut [usize], a: usize, b: usize) {
+pub(super) fn union(parent: &mut [usize], a: usize, b: usize) {
     let (a, b) = (find(parent, a), find(parent, b));
     if a != b {
         parent[a.max(b)] = a.min(b);

@@ -67,6 +67,10 @@ pub struct ScanOptions {
     /// finds collages, screenshots, heavy crops and new backgrounds, at the cost of more
     /// verification; see `catalogue::words` and docs/accuracy.md.
     pub partial: bool,
+    /// Verify every candidate pair (`--all-pairs`), also those whose two images are already
+    /// joined through whole-image copies (which cannot change the groups; see
+    /// `verify::verify_candidates`): the report then lists every copy pair among members.
+    pub every_pair: bool,
 }
 
 impl ScanOptions {
@@ -82,6 +86,7 @@ impl ScanOptions {
             backend: Backend::Memory,
             only_roots: false,
             partial: true,
+            every_pair: false,
         }
     }
 }
@@ -308,20 +313,25 @@ pub fn scan(
         name: "match",
         total: pairs.len() as u64,
     });
-    let scored = verify_candidates(&cat, &items, &pairs, progress)?;
+    // "Not a copy" marks hold for any path pair of the two contents.
+    let marked = |i: u32, j: u32| {
+        items[i as usize].paths.iter().any(|a| {
+            items[j as usize]
+                .paths
+                .iter()
+                .any(|b| not_a_copy.contains(&UserDecision::not_a_copy(a, b)))
+        })
+    };
+    let joins = |i: u32, j: u32, s: &crate::catalogue::store::CachedScore| {
+        crate::policy::is_copy(s.similarity, opts.min_similarity)
+            && verify::whole_in_each_other(s)
+            && !marked(i, j)
+    };
+    let scored = verify_candidates(&cat, &items, &pairs, opts.every_pair, &joins, progress)?;
     let kept: Vec<(u32, u32, PairScore)> = scored
         .into_iter()
         .filter(|(i, j, p)| {
-            if !crate::policy::is_copy(p.similarity, opts.min_similarity) {
-                return false;
-            }
-            // "Not a copy" marks hold for any path pair of the two contents.
-            !items[*i as usize].paths.iter().any(|a| {
-                items[*j as usize]
-                    .paths
-                    .iter()
-                    .any(|b| not_a_copy.contains(&UserDecision::not_a_copy(a, b)))
-            })
+            crate::policy::is_copy(p.similarity, opts.min_similarity) && !marked(*i, *j)
         })
         .collect();
     stats.duplicate_pairs = kept.len();

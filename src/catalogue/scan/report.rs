@@ -163,7 +163,7 @@ pub struct ScanStats {
     pub shared_part_groups: usize,
 }
 
-/// `pairproof.scan/2`.
+/// `pairproof.scan/3`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanReport {
     pub schema: &'static str,
