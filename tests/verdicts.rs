@@ -75,7 +75,7 @@ fn verdicts_per_kind_stay_above_their_floors() {
         ("dirty_price_tag", 86.0),
         ("dirty_logo", 93.0),
         ("dirty_text", 70.0),
-        ("dirty_watermark", 36.0),
+        ("dirty_watermark", 40.0),
         ("dirty_frame", 93.0),
         ("dirty_qr", 90.0),
         ("dirty_barcode", 93.0),

@@ -511,6 +511,7 @@ mod tests {
             ink: [ink_luma; 3],
             ink_luma,
             surround: 20.0,
+            under: 20.0,
             light: ink_luma > 128.0,
         }
     }

@@ -425,7 +425,12 @@ pub fn analyse_with(
         };
         let level = l.angle_deg.abs() <= 1.5;
         let n = l.glyphs.len();
-        let (judgement, evidence) = if opacity.is_some() {
+        // A row whose ink follows the surfaces under it is a translucent overlay only where
+        // it crosses the product's outline: print on a shaded product follows the shading the
+        // same way (ink and paper darken together), but it stays inside the product.
+        let crosses = off > 0.0 && off < 1.0;
+        let translucent = opacity.is_some() && !l.blended || l.blended && crosses;
+        let (judgement, evidence) = if translucent {
             (Judgement::Overlay, Evidence::TranslucentText)
         } else if product.is_some() && off >= 0.5 && (l.plain || l.one_ink) {
             // most glyphs stand on the background
@@ -442,7 +447,7 @@ pub fn analyse_with(
         } else {
             continue;
         };
-        let kind = if opacity.is_some() || (l.angle_deg.abs() >= 10.0 && l.contrast < 80.0) {
+        let kind = if translucent || (l.angle_deg.abs() >= 10.0 && l.contrast < 80.0) {
             Kind::Watermark
         } else {
             Kind::Text

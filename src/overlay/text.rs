@@ -9,7 +9,9 @@
 
 use super::raster::{Plane, PxBox};
 
+mod blend;
 mod glyphs;
+use blend::blended_rows;
 pub use glyphs::{glyph_candidates, Glyph};
 
 /// Half-size of the neighbourhood window: covers strokes up to ~20 px, so glyphs up to
@@ -43,6 +45,9 @@ pub struct TextLine {
     /// Slope of ink luma against surround luma across glyphs (≈ 1 − opacity for a blended
     /// overlay, ≈ 0 for opaque ink); `None` when the surround does not vary enough to tell.
     pub blend_slope: Option<f32>,
+    /// Found by [`blended_rows`]: one translucent ink explains every glyph over the several
+    /// surfaces it crosses.
+    pub blended: bool,
     pub confidence: f32,
 }
 
@@ -66,6 +71,12 @@ fn single_strokes(gs: &[Glyph], members: &[usize]) -> bool {
 }
 
 fn linked(a: &Glyph, b: &Glyph) -> bool {
+    geometry_linked(a, b) && ink_linked(a, b)
+}
+
+/// Two glyphs of one line: sizes within 1.8×, strokes within 2×, at most 0.8 of the larger
+/// glyph apart.
+fn geometry_linked(a: &Glyph, b: &Glyph) -> bool {
     let (big, small) = (a.size.max(b.size), a.size.min(b.size));
     if big > 1.8 * small {
         return false;
@@ -73,22 +84,24 @@ fn linked(a: &Glyph, b: &Glyph) -> bool {
     if a.stroke.max(b.stroke) > 2.0 * a.stroke.min(b.stroke) {
         return false;
     }
-    if (a.ink_luma - b.ink_luma).abs() > 30.0 || (0..3).any(|c| (a.ink[c] - b.ink[c]).abs() > 50.0)
-    {
-        return false;
-    }
     let gap_x = (a.bbox.x.max(b.bbox.x) as f32) - (a.bbox.x1().min(b.bbox.x1()) as f32);
     let gap_y = (a.bbox.y.max(b.bbox.y) as f32) - (a.bbox.y1().min(b.bbox.y1()) as f32);
     gap_x.max(gap_y) <= 0.8 * big
 }
 
-/// Every text line among the glyph candidates of a picture ([`glyph_candidates`]; the sticker
-/// judgement reads the candidates too). `luma` is the picture's luma plane.
-pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
-    if gs.len() < 3 {
-        return vec![];
-    }
-    // Grid buckets for neighbour search.
+/// The same ink: luma within 30 levels, every channel within 50.
+fn ink_linked(a: &Glyph, b: &Glyph) -> bool {
+    (a.ink_luma - b.ink_luma).abs() <= 30.0 && (0..3).all(|c| (a.ink[c] - b.ink[c]).abs() <= 50.0)
+}
+
+/// Neighbour lists and links `(distance / size, i, j)` of every pair of nearby glyphs that
+/// `link` accepts (grid buckets of 48 px; reach twice the glyph's size).
+#[allow(clippy::type_complexity)]
+fn neighbour_links(
+    gs: &[Glyph],
+    luma: &Plane,
+    link: impl Fn(&Glyph, &Glyph) -> bool,
+) -> (Vec<Vec<usize>>, Vec<(f32, usize, usize)>) {
     let cell = 48usize;
     let gw = luma.w.div_ceil(cell);
     let gh = luma.h.div_ceil(cell);
@@ -100,7 +113,6 @@ pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
         );
         grid[y * gw + x].push(i);
     }
-    // Links: every compatible pair of nearby glyphs.
     let mut nbrs: Vec<Vec<usize>> = vec![Vec::new(); gs.len()];
     let mut links: Vec<(f32, usize, usize)> = Vec::new();
     for (i, g) in gs.iter().enumerate() {
@@ -109,7 +121,7 @@ pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
         for yy in (gy - reach).max(0)..=(gy + reach).min(gh as i64 - 1) {
             for xx in (gx - reach).max(0)..=(gx + reach).min(gw as i64 - 1) {
                 for &j in &grid[yy as usize * gw + xx as usize] {
-                    if j <= i || gs[j].light != g.light || !linked(g, &gs[j]) {
+                    if j <= i || !link(g, &gs[j]) {
                         continue;
                     }
                     nbrs[i].push(j);
@@ -120,6 +132,16 @@ pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
             }
         }
     }
+    (nbrs, links)
+}
+
+/// Every text line among the glyph candidates of a picture ([`glyph_candidates`]; the sticker
+/// judgement reads the candidates too). `luma` is the picture's luma plane.
+pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
+    if gs.len() < 3 {
+        return vec![];
+    }
+    let (nbrs, mut links) = neighbour_links(gs, luma, |g, h| g.light == h.light && linked(g, h));
     links.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Grow lines from the closest links: a line is a chain of glyphs along one direction.
     let mut used = vec![false; gs.len()];
@@ -140,13 +162,14 @@ pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
             }
             continue;
         }
-        if let Some(line) = judge_row(gs, &chain, luma) {
+        if let Some(line) = judge_row(gs, &chain, luma, false) {
             for &i in &chain {
                 used[i] = true;
             }
             out.push(line);
         }
     }
+    blended_rows(gs, &mut used, luma, &mut out);
     clusters_on_plain_surfaces(gs, &used, luma, &mut out);
     out
 }
@@ -248,6 +271,7 @@ fn clusters_on_plain_surfaces(gs: &[Glyph], used: &[bool], luma: &Plane, out: &m
             plain: true,
             one_ink: ink_spread <= 1.0,
             blend_slope: None,
+            blended: false,
             confidence: (0.5 + 0.05 * n as f32).min(0.85),
         });
     }
@@ -311,7 +335,9 @@ fn median(v: &mut [f32]) -> f32 {
     v[v.len() / 2]
 }
 
-fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
+/// Is this row of glyphs a line of text? `blended`: the row's ink was already shown to follow
+/// one translucent blend ([`blend_fit`]), which replaces the one-ink-or-plain-surface test.
+fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane, blended: bool) -> Option<TextLine> {
     if row.len() < 3 {
         return None;
     }
@@ -390,7 +416,7 @@ fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
     // (rows of texture blobs differ by 4 levels in the median; measured in docs/accuracy.md).
     let plain = surface <= PLAIN_SURFACE;
     let one_ink = ink_spread <= 1.0 && size >= 12.0 && n >= 4;
-    if !plain && !one_ink {
+    if !plain && !one_ink && !blended {
         return None;
     }
     let sur = mean(&|g| g.surround);
@@ -432,6 +458,7 @@ fn judge_row(gs: &[Glyph], row: &[usize], luma: &Plane) -> Option<TextLine> {
         plain,
         one_ink,
         blend_slope,
+        blended,
         confidence: confidence.min(0.99),
     })
 }

@@ -88,3 +88,88 @@ fn a_letter_with_a_bowl_is_not_a_single_stroke() {
         assert!(g.path_ratio() >= 2.0, "{g:?}: {}", g.path_ratio());
     }
 }
+
+/// Letter-like polylines (strokes of one glyph) in a box `w` wide and 40 tall at (x, y).
+fn letter(k: usize, x: f32, y: f32) -> Vec<Vec<(f32, f32)>> {
+    let p = |pts: &[(f32, f32)]| pts.iter().map(|&(a, b)| (x + a, y + b)).collect::<Vec<_>>();
+    match k % 6 {
+        0 => vec![p(&[(0.0, 0.0), (0.0, 40.0), (20.0, 40.0)])], // L
+        1 => vec![p(&[(0.0, 0.0), (30.0, 0.0), (0.0, 40.0), (30.0, 40.0)])], // Z
+        2 => vec![p(&[(0.0, 40.0), (0.0, 0.0), (26.0, 40.0), (26.0, 0.0)])], // N
+        3 => vec![p(&[(0.0, 0.0), (17.0, 40.0), (34.0, 0.0)])], // V
+        4 => vec![
+            p(&[(22.0, 0.0), (0.0, 0.0), (0.0, 40.0), (22.0, 40.0)]),
+            p(&[(0.0, 20.0), (16.0, 20.0)]),
+        ], // E
+        _ => vec![p(&[(0.0, 0.0), (0.0, 40.0), (24.0, 40.0), (24.0, 0.0)])], // U
+    }
+}
+
+/// Draw `ink` at `opacity` over what is there (a translucent overlay), 6-px strokes.
+fn blend_letters(img: &mut RgbImage, xs: &[f32], y: f32, ink: f32, opacity: f32) {
+    let mut layer = RgbImage::from_pixel(img.width(), img.height(), Rgb([255, 255, 255]));
+    for (k, &x) in xs.iter().enumerate() {
+        for s in letter(k, x, y) {
+            stroke(&mut layer, &s, 6.0, 0);
+        }
+    }
+    for (o, l) in img.pixels_mut().zip(layer.pixels()) {
+        let cover = opacity * (1.0 - l.0[0] as f32 / 255.0);
+        for c in 0..3 {
+            o.0[c] = (o.0[c] as f32 * (1.0 - cover) + ink * cover).round() as u8;
+        }
+    }
+}
+
+/// White, with a product on the left: a smooth ramp from 70 to 200 levels.
+fn ramp_product() -> RgbImage {
+    RgbImage::from_fn(520, 160, |x, _| {
+        if x < 260 {
+            let v = (70.0 + 130.0 * x as f32 / 260.0) as u8;
+            Rgb([v, v, v])
+        } else {
+            Rgb([255, 255, 255])
+        }
+    })
+}
+
+#[test]
+fn a_translucent_word_across_two_surfaces_is_one_blended_line() {
+    // Black at 45 % over the ramp and the white: the ink steps with the surface (from 39 to
+    // 140 levels), so no one ink and no plain surface; the first pass finds no line.
+    let mut img = ramp_product();
+    // six letters on the ramp, one on its edge, one on the white
+    let xs: Vec<f32> = (0..8).map(|k| 10.0 + 42.0 * k as f32).collect();
+    blend_letters(&mut img, &xs, 60.0, 0.0, 0.45);
+    let (gs, l) = glyphs_of(&img);
+    let found = lines(&gs, &l);
+    let blended: Vec<&TextLine> = found.iter().filter(|t| t.blended).collect();
+    assert_eq!(blended.len(), 1, "{found:?}");
+    let t = blended[0];
+    // the line spans both surfaces: from the ramp (x < 260) to the white
+    assert!(t.bbox.x < 60 && t.bbox.x1() > 300, "{t:?}");
+    // slope of ink on surface: 1 − opacity = 0.55, read steeper on the ramp (see ROW_SLOPE)
+    assert!(
+        t.blend_slope.is_some_and(|s| (0.45..=0.85).contains(&s)),
+        "{t:?}"
+    );
+}
+
+#[test]
+fn letters_whose_inks_no_blend_explains_are_no_blended_line() {
+    // The same row, but each letter in its own opaque grey, unrelated to the surface under it
+    // (print of several colours): inks step by 40–90 levels where the surface steps by ~12.
+    let mut img = ramp_product();
+    for (k, ink) in [40.0f32, 130.0, 60.0, 150.0, 30.0, 120.0, 50.0, 140.0]
+        .into_iter()
+        .enumerate()
+    {
+        blend_letters(&mut img, &[10.0 + 42.0 * k as f32], 60.0, ink, 1.0);
+    }
+    let (gs, l) = glyphs_of(&img);
+    assert!(
+        lines(&gs, &l).iter().all(|t| !t.blended),
+        "{:?}",
+        lines(&gs, &l)
+    );
+}
