@@ -57,21 +57,21 @@ pub enum Outcome {
 
 /// The worker's side: read, decode and analyse `path`, and return the reply to print.
 pub fn worker_reply(path: &Path, limits: &Limits) -> String {
-    let bytes = match decode::read_capped(path, limits.max_file_bytes) {
-        Ok(b) => b,
-        Err(e) => return format!("PPW1 err - {}\n{}\n", e.code(), e),
-    };
-    let sha = decode::sha256_hex(&bytes);
-    match decode::decode_bytes(path, &bytes, limits) {
-        Ok(d) => {
-            drop(bytes);
-            let a = fingerprint::analyse(&d.pixels);
-            format!(
-                "PPW1 ok {sha}\n{}\n",
-                base64::engine::general_purpose::STANDARD.encode(a.encode())
-            )
+    match fingerprint::analyse_file(path, limits) {
+        Ok(f) => format!(
+            "PPW1 ok {}\n{}\n",
+            decode::hex(&f.sha256),
+            base64::engine::general_purpose::STANDARD.encode(f.analysis.encode())
+        ),
+        Err(fingerprint::AnalyseError::Unread(e)) => {
+            format!("PPW1 err - {}\n{}\n", e.code(), e)
         }
-        Err(e) => format!("PPW1 err {sha} {}\n{}\n", e.code(), e),
+        Err(fingerprint::AnalyseError::Undecodable { sha256, error }) => format!(
+            "PPW1 err {} {}\n{}\n",
+            decode::hex(&sha256),
+            error.code(),
+            error
+        ),
     }
 }
 

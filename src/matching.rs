@@ -30,14 +30,14 @@ pub struct Hashed {
 
 /// Decode and fingerprint one file.
 pub fn hash_file(path: &Path, limits: &Limits) -> Result<Hashed, Error> {
-    let d = decode::decode_path(path, limits)?;
-    let a = fingerprint::analyse(&d.pixels);
+    let f =
+        fingerprint::analyse_file(path, limits).map_err(fingerprint::AnalyseError::into_error)?;
     Ok(Hashed {
         path: path.to_path_buf(),
-        sha256: d.source.sha256.clone(),
-        fingerprint: a.fingerprint,
-        windows: a.windows,
-        features: a.features,
+        sha256: decode::hex(&f.sha256),
+        fingerprint: f.analysis.fingerprint,
+        windows: f.analysis.windows,
+        features: f.analysis.features,
     })
 }
 

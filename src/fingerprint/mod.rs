@@ -4,6 +4,7 @@
 
 pub mod canonical;
 pub mod corners;
+mod file;
 pub mod local;
 #[cfg(target_arch = "x86_64")]
 pub mod match_simd;
@@ -18,6 +19,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 pub use canonical::{BoxPx, CanonicalParams};
+pub use file::{analyse_bytes, analyse_file, AnalyseError, AnalysedFile};
 pub use pdq::{Dihedral, Hash256, Pdq, PdqDihedral};
 
 /// Hamming distance of two 256-bit values packed as four u64 words (hashes, BRIEF descriptors).

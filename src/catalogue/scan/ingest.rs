@@ -112,12 +112,8 @@ pub(super) fn fingerprint_one(
             W::Failed(e) => (Some(st), Outcome::Failed(Problem::from_error(&e))),
         };
     }
-    match decode::decode_bytes(path, &bytes, limits) {
-        Ok(d) => {
-            drop(bytes);
-            let a = fingerprint::analyse(&d.pixels);
-            (Some(st), Outcome::New(sha, Box::new(a)))
-        }
+    match fingerprint::analyse_bytes(path, bytes, limits) {
+        Ok(a) => (Some(st), Outcome::New(sha, Box::new(a))),
         Err(e) => (Some(st), Outcome::Broken(sha, e.code(), e.to_string())),
     }
 }

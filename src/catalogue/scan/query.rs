@@ -74,9 +74,9 @@ pub fn match_image(
             detail: "no catalogue here yet; run `pairproof scan DIR --catalogue FILE` first".into(),
         }));
     }
-    let d = decode::decode_path(query, limits)?;
-    let qa = fingerprint::analyse(&d.pixels);
-    let qsha = decode::sha256_from_hex(&d.source.sha256).unwrap_or([0; 32]);
+    let q =
+        fingerprint::analyse_file(query, limits).map_err(fingerprint::AnalyseError::into_error)?;
+    let (qa, qsha) = (q.analysis, q.sha256);
     let cat = Catalogue::open_read_only(catalogue)?;
     let mut by_sha: BTreeMap<[u8; 32], Vec<String>> = BTreeMap::new();
     for (p, sha) in cat.files()? {
@@ -165,7 +165,7 @@ pub fn match_image(
         tool_version: crate::VERSION,
         catalogue: catalogue.to_path_buf(),
         query: query.display().to_string(),
-        query_sha256: d.source.sha256.clone(),
+        query_sha256: decode::hex(&qsha),
         min_similarity,
         catalogue_images: items.len(),
         candidates: cands.len(),
