@@ -331,3 +331,64 @@ fn hash_compare_and_compare_batch() {
     assert!(lines[0]["similarity"].as_f64().unwrap() > 0.95);
     assert!(lines[1]["a"].as_str().unwrap().ends_with("shoe-hidden.jpg"));
 }
+
+#[test]
+fn compare_says_what_the_copy_changed() {
+    // The stolen copy: mirrored, cropped, brightness ×1.08 then saturation ×1.25 (fixtures/
+    // generate.py), so chroma grows ×1.35 where nothing clips; JPEG q85 and the white
+    // background's clipping at 255 move it, hence 20–45 %.
+    let (code, out, _) = run(bin()
+        .args(["compare", "--format", "json"])
+        .arg(fixture("shoe-main.jpg"))
+        .arg(fixture("shoe-stolen-copy.jpg")));
+    assert_eq!(code, 1, "{out}");
+    let c = &json(&out)["change"];
+    let sat = c["saturation_pct"].as_f64().expect("saturation");
+    assert!((20.0..=45.0).contains(&sat), "{c}");
+    // no hue edit (5°: JPEG's chroma quantisation)
+    assert!(
+        c["hue_shift_deg"].as_f64().expect("hue").abs() <= 5.0,
+        "{c}"
+    );
+    assert_eq!(c["grayscale"], false, "{c}");
+    assert!(c["overlay_share"].as_f64().expect("share") <= 0.05, "{c}");
+    // The banner and price tag pasted on the same photo: the share drawn over is the share of
+    // pixels that moved by more than 30 levels, read here directly (same frame, no alignment);
+    // 16-px blocks on the overlay's edges count whole, hence ±0.03.
+    let a = image::open(fixture("shoe-hidden.jpg"))
+        .expect("fixture")
+        .to_rgb8();
+    let b = image::open(fixture("shoe-hidden-banner.jpg"))
+        .expect("fixture")
+        .to_rgb8();
+    let moved = a
+        .pixels()
+        .zip(b.pixels())
+        .filter(|(p, q)| {
+            (0..3)
+                .map(|k| (p.0[k] as f64 - q.0[k] as f64).powi(2))
+                .sum::<f64>()
+                .sqrt()
+                > 30.0
+        })
+        .count() as f64
+        / (a.width() * a.height()) as f64;
+    let (code, out, _) = run(bin()
+        .args(["compare", "--format", "json"])
+        .arg(fixture("shoe-hidden.jpg"))
+        .arg(fixture("shoe-hidden-banner.jpg")));
+    assert_eq!(code, 1, "{out}");
+    let share = json(&out)["change"]["overlay_share"]
+        .as_f64()
+        .expect("share");
+    assert!(
+        (share - moved).abs() <= 0.03,
+        "share {share}, moved {moved}"
+    );
+    // and the text says it in words
+    let (_, text, _) = run(bin()
+        .arg("compare")
+        .arg(fixture("shoe-main.jpg"))
+        .arg(fixture("shoe-stolen-copy.jpg")));
+    assert!(text.contains("B changed: saturation +"), "{text}");
+}

@@ -70,11 +70,7 @@ fn bar(len: usize, what: &str) -> ProgressBar {
 
 pub fn compare(a: CompareArgs) -> u8 {
     let limits = Limits::default();
-    let (ra, rb) = rayon::join(
-        || matching::hash_file(&a.a, &limits),
-        || matching::hash_file(&a.b, &limits),
-    );
-    let line = matching::compare_hashed(&ra, &rb, &a.a, &a.b);
+    let line = matching::compare_files(&a.a, &a.b, &limits);
     for e in &line.errors {
         eprintln!("error[{}]: {}", e.code, e.message);
     }

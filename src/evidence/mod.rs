@@ -6,7 +6,8 @@
 //! each suspect against the original exactly as `compare` does → align only verified pairs →
 //! describe → render (JSON, HTML) → write the zip atomically and check it.
 
-pub mod align;
+/// The aligned overlay lives with the scoring it follows (`compare` reports what it measures).
+pub use crate::matching::align;
 pub mod bundle;
 mod case;
 pub use case::{check_case, CaseDetails};
@@ -176,6 +177,9 @@ pub struct SuspectResult {
     pub ssim_overlap: Option<f64>,
     pub coverage: Option<f64>,
     pub transform: Option<align::Transform>,
+    /// What the copy changed on the overlap (colour, share drawn over), as `compare` reports it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<crate::matching::change::Change>,
     pub words_en: String,
     pub words_zh: String,
     pub overlay: Option<String>,
@@ -385,6 +389,7 @@ pub fn compare_one(
         ssim_overlap: alignment.as_ref().and_then(|a| a.ssim_overlap),
         coverage: alignment.as_ref().map(|a| a.coverage),
         transform: alignment.as_ref().map(|a| a.transform),
+        change: alignment.as_ref().and_then(|a| a.change),
         words_en,
         words_zh,
         overlay: alignment
@@ -410,6 +415,7 @@ fn unreadable_result(what_en: &str, what_zh: &str) -> SuspectResult {
         ssim_overlap: None,
         coverage: None,
         transform: None,
+        change: None,
         words_en: what_en.to_string(),
         words_zh: what_zh.to_string(),
         overlay: None,

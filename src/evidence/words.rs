@@ -98,16 +98,7 @@ pub fn describe(
         en.push(format!("rotated {:.1}° {d_en}", t.rotation_deg.abs()));
         zh.push(format!("{d_zh}旋转 {:.1}°", t.rotation_deg.abs()));
     }
-    for (v, e, z) in [
-        (t.brightness_pct, "brightness", "亮度"),
-        (t.contrast_pct, "contrast", "对比度"),
-        (t.saturation_pct, "saturation", "饱和度"),
-    ] {
-        if v.abs() >= MIN_COLOUR_PCT {
-            en.push(format!("{e} {}", signed(v)));
-            zh.push(format!("{z} {}", signed(v)));
-        }
-    }
+    colour_words(a, &mut en, &mut zh);
     if en.is_empty() {
         en.push("same framing, no measurable change".into());
         zh.push("构图相同，无可测量的变化".into());
@@ -127,6 +118,55 @@ pub fn describe(
             pct0(a.coverage)
         ),
     )
+}
+
+/// Least hue turn (degrees) and share drawn over that are mentioned.
+const MIN_HUE_DEG: f64 = 5.0;
+const MIN_DRAWN_SHARE: f64 = 0.02;
+
+/// The colour edit and what was drawn over. With the fitted colour map (`matching::change`):
+/// grey, hue turned, brightness and saturation where the copy was not drawn over, and the share
+/// drawn over or replaced. Without it (a tiny overlap), the plain means of the transform.
+fn colour_words(a: &Alignment, en: &mut Vec<String>, zh: &mut Vec<String>) {
+    let Some(c) = &a.change else {
+        let t = &a.transform;
+        for (v, e, z) in [
+            (t.brightness_pct, "brightness", "亮度"),
+            (t.contrast_pct, "contrast", "对比度"),
+            (t.saturation_pct, "saturation", "饱和度"),
+        ] {
+            if v.abs() >= MIN_COLOUR_PCT {
+                en.push(format!("{e} {}", signed(v)));
+                zh.push(format!("{z} {}", signed(v)));
+            }
+        }
+        return;
+    };
+    if c.grayscale {
+        en.push("made grey (colour removed)".into());
+        zh.push("去色（转为灰度）".into());
+    } else if let Some(h) = c.hue_shift_deg.filter(|h| h.abs() >= MIN_HUE_DEG) {
+        en.push(format!("hue turned by {h:+.0}°"));
+        zh.push(format!("色相偏移 {h:+.0}°"));
+    }
+    if c.brightness_pct.abs() >= MIN_COLOUR_PCT {
+        en.push(format!("brightness {}", signed(c.brightness_pct)));
+        zh.push(format!("亮度 {}", signed(c.brightness_pct)));
+    }
+    if !c.grayscale && c.saturation_pct.abs() >= MIN_COLOUR_PCT {
+        en.push(format!("saturation {}", signed(c.saturation_pct)));
+        zh.push(format!("饱和度 {}", signed(c.saturation_pct)));
+    }
+    if c.overlay_share >= MIN_DRAWN_SHARE {
+        en.push(format!(
+            "{} of the shared part drawn over or replaced (text, stickers, a new background)",
+            pct0(c.overlay_share)
+        ));
+        zh.push(format!(
+            "共同部分的 {} 被覆盖或替换（文字、贴纸、新背景）",
+            pct0(c.overlay_share)
+        ));
+    }
 }
 
 /// Parse `YYYY:MM:DD HH:MM:SS` into a sortable tuple.

@@ -217,6 +217,9 @@ pub fn compare(l: &crate::matching::CompareLine) -> String {
             );
         }
     }
+    if let Some(c) = &l.change {
+        let _ = writeln!(out, "  B changed: {}", change_words(c));
+    }
     if let Some(m) = &l.hash_match {
         let _ = writeln!(
             out,
@@ -348,5 +351,33 @@ fn role_word(r: crate::fix::Role) -> &'static str {
     match r {
         crate::fix::Role::Main => "main",
         crate::fix::Role::Hidden => "hidden",
+    }
+}
+
+/// What a copy changed, in words: the colour edits that matter (hue turned by 5° or more, made
+/// grey, brightness or saturation moved by 5 % or more) and the share drawn over (1 % or more).
+pub fn change_words(c: &crate::matching::change::Change) -> String {
+    let mut parts = Vec::new();
+    if c.grayscale {
+        parts.push("made grey".to_string());
+    } else if let Some(h) = c.hue_shift_deg.filter(|h| h.abs() >= 5.0) {
+        parts.push(format!("hue turned {h:+.0}°"));
+    }
+    if c.brightness_pct.abs() >= 5.0 {
+        parts.push(format!("brightness {:+.0} %", c.brightness_pct));
+    }
+    if !c.grayscale && c.saturation_pct.abs() >= 5.0 {
+        parts.push(format!("saturation {:+.0} %", c.saturation_pct));
+    }
+    if c.overlay_share >= 0.01 {
+        parts.push(format!(
+            "{:.0} % of the shared part drawn over or replaced",
+            c.overlay_share * 100.0
+        ));
+    }
+    if parts.is_empty() {
+        "colours kept, nothing drawn over".into()
+    } else {
+        parts.join(", ")
     }
 }

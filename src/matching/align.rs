@@ -50,6 +50,9 @@ pub struct Alignment {
     /// overlap holds no window.
     pub ssim_overlap: Option<f64>,
     pub transform: Transform,
+    /// What the copy changed on the overlap: colour, and the area drawn over
+    /// ([`super::change`]); `None` when the overlap is too small or the original flat.
+    pub change: Option<super::change::Change>,
 }
 
 fn downscale(img: &RgbImage) -> RgbImage {
@@ -190,7 +193,9 @@ pub fn align(
     let scale = t.scale() as f64 * (longer(sw, sh) / longer(fb.width, fb.height))
         / (longer(original.width(), original.height()) / longer(fa.width, fa.height));
     let r3 = |v: f64| (v * 1000.0).round() / 1000.0;
+    let change = super::change::measure(&work, &overlay, &mask);
     Some(Alignment {
+        change,
         original: work,
         overlay,
         heatmap: heat,
