@@ -1,7 +1,5 @@
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pairproof::batch::{self, Pairing};
 use pairproof::check::{self, CheckOptions};
 use pairproof::similarity::heatmap::HeatmapStyle;
@@ -120,20 +118,7 @@ fn many(a: &Args) -> u8 {
     for p in &pairing.problems {
         eprintln!("error[{}]: {}", p.code, p.message);
     }
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(
-            Some(pairing.pairs.len() as u64),
-            ProgressDrawTarget::stderr(),
-        )
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} checking pairs {bar:40} {pos}/{len} ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = super::progress::bar(Some(pairing.pairs.len() as u64), "checking");
     let reports = batch::run(
         &pairing.pairs,
         &Policy::default(),

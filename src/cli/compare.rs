@@ -1,7 +1,5 @@
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pairproof::catalogue::exchange;
 use pairproof::matching::{self, HashLine};
 use pairproof::Limits;
@@ -53,21 +51,6 @@ pub struct HashArgs {
     format: Option<pairproof::catalogue::exchange::Format>,
 }
 
-fn bar(len: usize, what: &str) -> ProgressBar {
-    let b = if std::io::stderr().is_terminal() {
-        ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
-    b.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, eta {{eta}})"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    b
-}
-
 pub fn compare(a: CompareArgs) -> u8 {
     let limits = Limits::default();
     let line = matching::compare_files(&a.a, &a.b, &limits);
@@ -96,7 +79,7 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
             return 2;
         }
     };
-    let progress = bar(pairs.len() * 2, "fingerprinting");
+    let progress = super::progress::bar(Some(pairs.len() as u64 * 2), "fingerprinting");
     let lines = matching::compare_pairs(&pairs, &Limits::default(), &|| progress.inc(1));
     progress.finish_and_clear();
     let mut failed = 0;
@@ -160,7 +143,7 @@ fn hash_manifest(
     limits: &Limits,
 ) -> u8 {
     let format = format.unwrap_or_else(|| exchange::Format::from_name(out));
-    let b = bar(0, "fingerprinting");
+    let b = super::progress::bar(Some(0), "fingerprinting");
     let r = exchange::hash_manifest(list, out, format, limits, |done, total| {
         b.set_length(total);
         b.set_position(done);

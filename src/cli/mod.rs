@@ -107,6 +107,7 @@ mod compare;
 mod evidence;
 mod fix;
 mod lint;
+mod progress;
 mod scan;
 mod serve;
 mod strip;

@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use pairproof::catalogue::scan::{self, MatchReport, Progress, ScanOptions, ScanReport};
 use pairproof::fingerprint::Dihedral;
 use pairproof::report::schema;
@@ -182,20 +182,7 @@ pub fn scan(a: ScanArgs) -> u8 {
                 if let Some(old) = b.take() {
                     old.finish_and_clear();
                 }
-                let pb = if total > 0 {
-                    ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-                } else {
-                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-                };
-                let template = if total > 0 {
-                    format!("{{spinner}} {name:<11} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, eta {{eta}})")
-                } else {
-                    format!("{{spinner}} {name:<11} {{elapsed}}")
-                };
-                pb.set_style(
-                    ProgressStyle::with_template(&template)
-                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-                );
+                let pb = super::progress::bar((total > 0).then_some(total), name);
                 pb.tick();
                 *b = Some(pb);
             }
