@@ -34,11 +34,7 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn exit_code(self) -> u8 {
-        match self {
-            Verdict::Pass | Verdict::Warn => 0,
-            Verdict::Fail => 1,
-            Verdict::Error => 2,
-        }
+        crate::report::exit::code(self == Verdict::Fail, self == Verdict::Error)
     }
 }
 

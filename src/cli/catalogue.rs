@@ -1,4 +1,5 @@
 //! `catalogue rebuild|export|import|decisions|references|not-a-copy`.
+use pairproof::report::exit;
 use std::path::PathBuf;
 
 use pairproof::catalogue::decisions::{self, ReferenceChange};
@@ -83,7 +84,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
                 Ok(l) => l,
                 Err(e) => {
                     eprintln!("error[{}]: {e}", e.code());
-                    return 2;
+                    return exit::ERROR;
                 }
             };
             let stamp = pairproof::evidence::now_utc().replace(':', "");
@@ -93,11 +94,11 @@ pub fn run(c: CatalogueCommand) -> u8 {
                         eprintln!("warning: {w}");
                     }
                     super::print_json(&r);
-                    0
+                    exit::OK
                 }
                 Err(e) => {
                     eprintln!("error[{}]: {e}", e.code());
-                    2
+                    exit::ERROR
                 }
             }
         }
@@ -123,7 +124,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
                 if let Err(e) = std::fs::metadata(p) {
                     let e = pairproof::error::Error::from_io(p, e);
                     eprintln!("error[{}]: {e}", e.code());
-                    return 2;
+                    return exit::ERROR;
                 }
             }
             match decisions::record_not_a_copy(&path, &a, &b) {
@@ -133,11 +134,11 @@ pub fn run(c: CatalogueCommand) -> u8 {
                         a.display(),
                         b.display()
                     );
-                    0
+                    exit::OK
                 }
                 Err(e) => {
                     eprintln!("error[{}]: {e}", e.code());
-                    2
+                    exit::ERROR
                 }
             }
         }
@@ -151,11 +152,11 @@ pub fn run(c: CatalogueCommand) -> u8 {
                         "catalogue": path,
                         "decisions": d,
                     }));
-                    0
+                    exit::OK
                 }
                 Err(e) => {
                     eprintln!("error[{}]: {e}", e.code());
-                    2
+                    exit::ERROR
                 }
             }
         }
@@ -174,11 +175,11 @@ fn references(c: ReferencesCommand) -> u8 {
     match decisions::edit_references(&path, &change) {
         Ok(r) => {
             super::print_json(&r);
-            0
+            exit::OK
         }
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());
-            2
+            exit::ERROR
         }
     }
 }
@@ -187,11 +188,11 @@ fn report<T: serde::Serialize>(r: Result<T, exchange::TransferError>) -> u8 {
     match r {
         Ok(rep) => {
             super::print_json(&rep);
-            0
+            exit::OK
         }
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());
-            2
+            exit::ERROR
         }
     }
 }

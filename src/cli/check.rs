@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use pairproof::batch::{self, Pairing};
 use pairproof::check::{self, CheckOptions};
+use pairproof::report::exit;
 use pairproof::similarity::heatmap::HeatmapStyle;
 use pairproof::{metadata, report, Limits, Policy};
 
@@ -112,7 +113,7 @@ fn many(a: &Args) -> u8 {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error[{}]: {}", e.code, e.message);
-            return 2;
+            return exit::ERROR;
         }
     };
     for p in &pairing.problems {

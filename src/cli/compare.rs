@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use pairproof::catalogue::exchange;
 use pairproof::matching::{self, HashLine};
+use pairproof::report::exit;
 use pairproof::Limits;
 use rayon::prelude::*;
 
@@ -61,13 +62,10 @@ pub fn compare(a: CompareArgs) -> u8 {
         OutputFormat::Json => super::print_json(&line),
         OutputFormat::Text => super::out(&pairproof::report::text::compare(&line)),
     }
-    if !line.errors.is_empty() {
-        2
-    } else if pairproof::policy::is_copy(line.similarity, pairproof::policy::MIN_COPY_SIMILARITY) {
-        1
-    } else {
-        0
-    }
+    exit::code(
+        pairproof::policy::is_copy(line.similarity, pairproof::policy::MIN_COPY_SIMILARITY),
+        !line.errors.is_empty(),
+    )
 }
 
 pub fn compare_batch(a: BatchArgs) -> u8 {
@@ -76,7 +74,7 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
         Ok(p) => p,
         Err(e) => {
             super::print_error(&e);
-            return 2;
+            return exit::ERROR;
         }
     };
     let progress = super::progress::bar(Some(pairs.len() as u64 * 2), "fingerprinting");
@@ -105,11 +103,7 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
         lines.len()
     );
     // A scoring command: it exits 0 whatever the scores are; 2 when a file could not be read.
-    if failed > 0 {
-        2
-    } else {
-        0
-    }
+    exit::code(false, failed > 0)
 }
 
 pub fn hash(a: HashArgs) -> u8 {
@@ -155,15 +149,11 @@ fn hash_manifest(
                 eprintln!("error[{}]: {}", p.code, p.message);
             }
             super::print_json(&rep);
-            if rep.problems.is_empty() {
-                0
-            } else {
-                2
-            }
+            exit::code(false, !rep.problems.is_empty())
         }
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());
-            2
+            exit::ERROR
         }
     }
 }

@@ -1,4 +1,5 @@
 //! `evidence` and `verify`.
+use pairproof::report::exit;
 use std::path::PathBuf;
 
 use pairproof::evidence::{self, bundle, EvidenceOptions, Lang};
@@ -62,7 +63,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
     // Refuse before the work, not only after it (the write itself is no-clobber too).
     if !a.force && a.out.exists() {
         super::print_error(&pairproof::metadata::exists_error(&a.out));
-        return 2;
+        return exit::ERROR;
     }
     let opts = EvidenceOptions {
         original: a.original,
@@ -85,12 +86,12 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
     };
     if let Err(m) = evidence::check_case(&opts) {
         eprintln!("error[E_USAGE]: {m}");
-        return 2;
+        return exit::ERROR;
     }
     let case = evidence::build(&opts);
     if let Err(e) = bundle::write(&case, &a.out, a.force) {
         super::print_error(&e);
-        return 2;
+        return exit::ERROR;
     }
     let r = &case.report;
     for f in std::iter::once(&r.original)
@@ -121,13 +122,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
             out(&s);
         }
     }
-    if r.has_unreadable() {
-        2
-    } else if r.any_match() {
-        1
-    } else {
-        0
-    }
+    exit::code(r.any_match(), r.has_unreadable())
 }
 
 pub fn verify(a: VerifyArgs) -> u8 {
@@ -135,7 +130,7 @@ pub fn verify(a: VerifyArgs) -> u8 {
         Ok(r) => r,
         Err(e) => {
             super::print_error(&e);
-            return 2;
+            return exit::ERROR;
         }
     };
     match a.format {
@@ -162,9 +157,5 @@ pub fn verify(a: VerifyArgs) -> u8 {
             out(&s);
         }
     }
-    if r.ok {
-        0
-    } else {
-        1
-    }
+    exit::code(!r.ok, false)
 }

@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use pairproof::fix::{self, FixOptions};
 use pairproof::metadata::KeepTag;
+use pairproof::report::exit;
 use pairproof::{Limits, Policy};
 
 use super::OutputFormat;
@@ -50,7 +51,7 @@ pub fn run(a: Args) -> u8 {
         }
         Err(e) => {
             super::print_error(&e);
-            2
+            exit::ERROR
         }
     }
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use pairproof::compliance::{self, lint::Profile};
+use pairproof::report::exit;
 use pairproof::report::{self, ErrorInfo, LintReport, LintResult, Summary};
 use pairproof::{decode, Limits, Policy};
 use rayon::prelude::*;
@@ -34,7 +35,7 @@ pub fn run(a: Args) -> u8 {
         ProfileArg::LiveCover => Profile::LiveCover,
     };
     let Some(images) = super::expand_images(&a.images) else {
-        return 2;
+        return exit::ERROR;
     };
     let outcomes: Vec<_> = images
         .par_iter()

@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use pairproof::report::exit;
+
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -88,10 +90,10 @@ pub(crate) fn out(s: &str) {
     let mut so = std::io::stdout().lock();
     if let Err(e) = so.write_all(s.as_bytes()).and_then(|()| so.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+            std::process::exit(exit::OK.into());
         }
         eprintln!("pairproof: cannot write output: {e}");
-        std::process::exit(2);
+        std::process::exit(exit::ERROR.into());
     }
 }
 

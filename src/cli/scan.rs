@@ -1,4 +1,5 @@
 //! `scan` and `match`.
+use pairproof::report::exit;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -139,13 +140,13 @@ pub fn scan(a: ScanArgs) -> u8 {
     }
     if !valid_threshold(a.min_similarity) {
         eprintln!("error[E_USAGE]: --min-similarity must be between 0 and 1");
-        return 2;
+        return exit::ERROR;
     }
     let cat = match catalogue_path(a.catalogue) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error[E_CATALOGUE_IO]: {e}");
-            return 2;
+            return exit::ERROR;
         }
     };
     let mut opts = ScanOptions::new(a.roots);
@@ -162,7 +163,7 @@ pub fn scan(a: ScanArgs) -> u8 {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("error[E_USAGE]: --isolate: cannot find this program's path: {e}");
-                return 2;
+                return exit::ERROR;
             }
         };
         let mut iso = pairproof::isolate::Isolation::new(exe);
@@ -201,7 +202,7 @@ pub fn scan(a: ScanArgs) -> u8 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());
-            return 2;
+            return exit::ERROR;
         }
     };
     for p in &report.problems {
@@ -219,13 +220,7 @@ pub fn scan(a: ScanArgs) -> u8 {
         ScanFormat::Csv => out(&scan_csv(&report)),
     }
     let unreadable = report.problems.iter().any(|p| p.code.is_error());
-    if unreadable {
-        2
-    } else if !report.groups.is_empty() {
-        1
-    } else {
-        0
-    }
+    exit::code(!report.groups.is_empty(), unreadable)
 }
 
 fn pct(s: f64) -> String {
@@ -421,7 +416,7 @@ fn scan_csv(r: &ScanReport) -> String {
 pub fn match_cmd(a: MatchArgs) -> u8 {
     if !valid_threshold(a.min_similarity) {
         eprintln!("error[E_USAGE]: --min-similarity must be between 0 and 1");
-        return 2;
+        return exit::ERROR;
     }
     let cat = a.catalogue.unwrap_or_else(default_catalogue);
     let r = match scan::match_image(
@@ -435,18 +430,14 @@ pub fn match_cmd(a: MatchArgs) -> u8 {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());
-            return 2;
+            return exit::ERROR;
         }
     };
     match a.format {
         OutputFormat::Json => super::print_json(&r),
         OutputFormat::Text => out(&match_text(&r)),
     }
-    if r.matches.is_empty() {
-        0
-    } else {
-        1
-    }
+    exit::code(!r.matches.is_empty(), false)
 }
 
 fn match_text(r: &MatchReport) -> String {
@@ -489,5 +480,5 @@ pub fn worker(a: WorkerArgs) -> u8 {
         &a.file,
         &Default::default(),
     ));
-    0
+    exit::OK
 }

@@ -1,4 +1,5 @@
 //! `serve`: parse, start the library's server, print its address.
+use pairproof::report::exit;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -49,10 +50,10 @@ pub fn run(a: ServeArgs) -> u8 {
         let _ = std::io::stdout().flush();
     });
     match r {
-        Ok(()) => 0,
+        Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("error[{}]: {e}", e.code());
-            2
+            exit::ERROR
         }
     }
 }

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 
 use pairproof::metadata::{self, StripOptions};
+use pairproof::report::exit;
 use pairproof::report::{self, ErrorInfo, StripDocument};
 use pairproof::Limits;
 
@@ -32,7 +33,7 @@ pub fn run(a: Args) -> u8 {
         errors: vec![],
     };
     let Some(images) = super::expand_images(&a.images) else {
-        return 2;
+        return exit::ERROR;
     };
     for p in &images {
         match metadata::strip_file(p, &a.out, opts, &limits) {
@@ -68,9 +69,5 @@ pub fn run(a: Args) -> u8 {
             }
         }
     }
-    if doc.errors.is_empty() {
-        0
-    } else {
-        2
-    }
+    exit::code(false, !doc.errors.is_empty())
 }

@@ -2,6 +2,7 @@
 //! carries `schema` (`pairproof.<kind>/<version>`) and `tool_version`; schemas are documented in
 //! `docs/schemas.md` with full examples.
 
+pub mod exit;
 pub mod schema;
 pub mod text;
 
@@ -120,13 +121,7 @@ impl Summary {
     }
     /// 2 if anything could not be evaluated, else 1 if anything failed, else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.error > 0 {
-            2
-        } else if self.fail > 0 {
-            1
-        } else {
-            0
-        }
+        exit::code(self.fail > 0, self.error > 0)
     }
 }
 
