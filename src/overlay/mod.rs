@@ -403,7 +403,7 @@ pub fn analyse_with(
         let placement = place(&l.bbox);
         let opacity = l
             .blend_slope
-            .filter(|s| (0.2..=0.85).contains(s))
+            .filter(|s| text::BLEND_SLOPE.contains(s))
             .map(|s| 1.0 - s);
         // Share of the glyphs standing on the background rather than on the product. In a
         // short row (3–5 marks) a glyph drawn with foreground that joins the product's body

@@ -11,6 +11,7 @@ use super::raster::{Plane, PxBox};
 
 mod blend;
 mod glyphs;
+pub(crate) use blend::BLEND_SLOPE;
 use blend::blended_rows;
 pub use glyphs::{glyph_candidates, Glyph};
 

@@ -7,7 +7,7 @@ use crate::overlay::raster::Plane;
 /// Least ink-luma step between two glyphs, relative to the step of the surface beside them,
 /// that a translucent overlay can make: `ink = (1 − a)·under + a·colour`, so the ink moves by
 /// (1 − a) of the surface's move. Opacity 15–80 % gives 0.2–0.85.
-const BLEND_SLOPE: std::ops::RangeInclusive<f32> = 0.2..=0.85;
+pub(crate) const BLEND_SLOPE: std::ops::RangeInclusive<f32> = 0.2..=0.85;
 /// The slopes a row's glyphs may show: a blend's, and up to 1.05 because each glyph's ink is
 /// read at its extreme pixels, which on texture are the darkest (or lightest) of what shows
 /// through, so the measured ink follows the surface more closely than the blend does.
