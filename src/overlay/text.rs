@@ -11,8 +11,8 @@ use super::raster::{Plane, PxBox};
 
 mod blend;
 mod glyphs;
-pub(crate) use blend::BLEND_SLOPE;
 use blend::blended_rows;
+pub(crate) use blend::BLEND_SLOPE;
 pub use glyphs::{glyph_candidates, Glyph};
 
 /// Half-size of the neighbourhood window: covers strokes up to ~20 px, so glyphs up to
