@@ -111,23 +111,23 @@ pub fn hash(a: HashArgs) -> u8 {
     if let (Some(list), Some(out)) = (&a.manifest, &a.out) {
         return hash_manifest(list, out, a.format, &limits);
     }
-    let results: Vec<_> = a
+    let lines: Vec<HashLine> = a
         .images
         .par_iter()
-        .map(|p| (p, matching::hash_file(p, &limits)))
+        .map(|p| HashLine::of_file(p, &limits))
         .collect();
-    let mut code = 0;
-    for (p, r) in &results {
-        if let Err(e) = r {
-            super::print_error(e);
-            code = 2;
+    let mut errored = false;
+    for l in &lines {
+        if let Some(e) = &l.error {
+            eprintln!("error[{}]: {}", e.code, e.message);
+            errored = true;
         }
-        match serde_json::to_string(&HashLine::from_result(p, r)) {
+        match serde_json::to_string(l) {
             Ok(s) => super::outln!("{s}"),
             Err(e) => eprintln!("pairproof: internal error serialising output: {e}"),
         }
     }
-    code
+    exit::code(false, errored)
 }
 
 fn hash_manifest(

@@ -58,6 +58,25 @@ pub fn analyse_bytes(path: &Path, bytes: Vec<u8>, limits: &Limits) -> Result<Ana
 
 /// Read, decode and analyse one file.
 pub fn analyse_file(path: &Path, limits: &Limits) -> Result<AnalysedFile, AnalyseError> {
+    let (sha256, analysis) = read_then(path, limits, analyse)?;
+    Ok(AnalysedFile { sha256, analysis })
+}
+
+/// Read and decode one file and compute its retrieval fingerprint only (`hash`): the content
+/// hash and what [`analyse_file`] would give as `analysis.fingerprint`.
+pub fn fingerprint_file(
+    path: &Path,
+    limits: &Limits,
+) -> Result<([u8; 32], super::Fingerprint), AnalyseError> {
+    read_then(path, limits, super::fingerprint)
+}
+
+/// Read (capped) and decode `path`, drop the bytes, and run `measure` on the pixels.
+fn read_then<T>(
+    path: &Path,
+    limits: &Limits,
+    measure: impl FnOnce(&image::RgbImage) -> T,
+) -> Result<([u8; 32], T), AnalyseError> {
     let bytes = decode::read_capped(path, limits.max_file_bytes).map_err(AnalyseError::Unread)?;
     match decode::decode_bytes(path, &bytes, limits) {
         Ok(d) => {
@@ -65,10 +84,7 @@ pub fn analyse_file(path: &Path, limits: &Limits) -> Result<AnalysedFile, Analys
             let sha256 = decode::sha256_from_hex(&d.source.sha256)
                 .unwrap_or_else(|| decode::sha256_bytes(&bytes));
             drop(bytes);
-            Ok(AnalysedFile {
-                sha256,
-                analysis: analyse(&d.pixels),
-            })
+            Ok((sha256, measure(&d.pixels)))
         }
         Err(error) => Err(AnalyseError::Undecodable {
             sha256: decode::sha256_bytes(&bytes),
@@ -99,6 +115,9 @@ mod tests {
         assert_eq!(f.analysis, analyse(&d.pixels));
         let b = analyse_bytes(&p, bytes, &Limits::default()).expect("the shoe decodes");
         assert_eq!(b, f.analysis);
+        // `hash` computes the fingerprint alone: the same one
+        let (sha, fp) = fingerprint_file(&p, &Limits::default()).expect("the shoe decodes");
+        assert_eq!((sha, fp), (f.sha256, f.analysis.fingerprint));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 pub use canonical::{BoxPx, CanonicalParams};
-pub use file::{analyse_bytes, analyse_file, AnalyseError, AnalysedFile};
+pub use file::{analyse_bytes, analyse_file, fingerprint_file, AnalyseError, AnalysedFile};
 pub use pdq::{Dihedral, Hash256, Pdq, PdqDihedral};
 
 /// Hamming distance of two 256-bit values packed as four u64 words (hashes, BRIEF descriptors).
@@ -119,7 +119,9 @@ impl Fingerprint {
     }
 }
 
-/// Compute the retrieval fingerprint of an upright RGB image.
+/// Compute the retrieval fingerprint of an upright RGB image: the one [`analyse`] computes, alone
+/// (for `hash`, which prints only this: window hashes and local features are two thirds of an
+/// analysis).
 pub fn fingerprint(img: &RgbImage) -> Fingerprint {
     fingerprint_of(img, &working::working(img))
 }

@@ -145,24 +145,19 @@ pub struct HashLine {
 }
 
 impl HashLine {
-    pub fn from_result(path: &Path, r: &Result<Hashed, Error>) -> HashLine {
-        match r {
-            Ok(h) => HashLine {
-                schema: HASH_SCHEMA,
-                tool_version: crate::VERSION,
-                path: path.to_path_buf(),
-                sha256: Some(h.sha256.clone()),
-                fingerprint: Some(h.fingerprint.clone()),
-                error: None,
-            },
-            Err(e) => HashLine {
-                schema: HASH_SCHEMA,
-                tool_version: crate::VERSION,
-                path: path.to_path_buf(),
-                sha256: None,
-                fingerprint: None,
-                error: Some(e.into()),
-            },
+    /// Read, decode and fingerprint one file for `hash` (the retrieval fingerprint only; the
+    /// window hashes and local features are not printed, so not computed).
+    pub fn of_file(path: &Path, limits: &Limits) -> HashLine {
+        let r = fingerprint::fingerprint_file(path, limits)
+            .map(|(sha, fingerprint)| (decode::hex(&sha), fingerprint))
+            .map_err(fingerprint::AnalyseError::into_error);
+        HashLine {
+            schema: HASH_SCHEMA,
+            tool_version: crate::VERSION,
+            path: path.to_path_buf(),
+            sha256: r.as_ref().ok().map(|(s, _)| s.clone()),
+            error: r.as_ref().err().map(ErrorInfo::from),
+            fingerprint: r.ok().map(|(_, f)| f),
         }
     }
 }
