@@ -148,6 +148,11 @@ pub struct Detection {
     pub opacity: Option<f32>,
 }
 
+/// Smallest thin stroke looked at as an arrow, half-resolution pixels: 20 px long and 1.5 px
+/// wide there, a 40-px arrow drawn 3 px wide at full size (the shortest the acceptance
+/// below takes).
+const MIN_STROKE_AREA: u32 = 30;
+
 /// Largest share of the picture a sticker (badge, tag, logo) covers.
 const MAX_STICKER_SHARE: f32 = 0.25;
 
@@ -324,7 +329,12 @@ pub fn analyse_with(
     // 4. Flat graphics: stickers (with content), arrows and rings (off the product).
     let min_area = ((small.width() * small.height()) as f32 * 0.0008) as u32;
     let pm = product.as_ref().map(|p| p.mask.as_slice());
-    for b in blocks::find_blocks(small, bg.as_ref().map(|b| b.rgb), pm, min_area.max(60)) {
+    let bg_rgb = bg.as_ref().map(|b| b.rgb);
+    // Thin arrows (a few pixels wide) come from a pass of their own; one the flat pass found
+    // already is skipped below as lying inside that detection.
+    let strokes = blocks::find_strokes(small, bg_rgb, pm, MIN_STROKE_AREA);
+    let flat = blocks::find_blocks(small, bg_rgb, pm, min_area.max(60));
+    for b in flat.into_iter().chain(strokes) {
         if edge_boxes.iter().any(|e| b.bbox.inside(e, 0.7))
             || out
                 .iter()
@@ -373,7 +383,10 @@ pub fn analyse_with(
             _ if small_enough && has_text && off_product => {
                 (Kind::Sticker, Evidence::FlatShapeWithContent, 0.8)
             }
-            blocks::Shape::Arrow if b.chroma >= 60 && b.bbox.width.max(b.bbox.height) >= 40 => {
+            blocks::Shape::Arrow
+                if i32::from(b.chroma) >= blocks::VIVID
+                    && b.bbox.width.max(b.bbox.height) >= 40 =>
+            {
                 (Kind::Arrow, Evidence::FlatStrokeOffProduct, 0.7)
             }
             blocks::Shape::Ring if off_product && b.chroma >= 60 => {
