@@ -63,10 +63,6 @@ pub fn find_blocks(
     product: Option<&[bool]>,
     min_area: u32,
 ) -> Vec<Block> {
-    let (w, h) = (small.width() as usize, small.height() as usize);
-    if w < 8 || h < 8 {
-        return vec![];
-    }
     // a pixel is flat when all four neighbours have its colour
     let flat = member_mask(small, 4);
     regions(small, &flat, bg, product, min_area, Pass::Flat)
@@ -87,19 +83,10 @@ pub fn find_strokes(
     product: Option<&[bool]>,
     min_area: u32,
 ) -> Vec<Block> {
-    let (w, h) = (small.width() as usize, small.height() as usize);
-    if w < 8 || h < 8 {
-        return vec![];
-    }
     let mut vivid = member_mask(small, 2);
     let raw = small.as_raw();
     for (i, v) in vivid.iter_mut().enumerate() {
-        let p = [
-            raw[3 * i] as i32,
-            raw[3 * i + 1] as i32,
-            raw[3 * i + 2] as i32,
-        ];
-        *v = *v && chroma(p) >= VIVID;
+        *v = *v && chroma(pixel(raw, i)) >= VIVID;
     }
     let mut out = regions(small, &vivid, bg, product, min_area, Pass::Strokes);
     out.retain(|b| b.shape == Shape::Arrow);
@@ -135,6 +122,9 @@ fn member_mask(small: &RgbImage, need: usize) -> Vec<bool> {
     let (w, h) = (small.width() as usize, small.height() as usize);
     let raw = small.as_raw();
     let mut m = vec![false; w * h];
+    if w < 3 {
+        return m;
+    }
     for y in 1..h.saturating_sub(1) {
         for x in 1..w - 1 {
             let i = y * w + x;
@@ -185,6 +175,10 @@ fn regions(
     pass: Pass,
 ) -> Vec<Block> {
     let (w, h) = (small.width() as usize, small.height() as usize);
+    // too small for a shape to be told from its outline
+    if w < 8 || h < 8 {
+        return vec![];
+    }
     let raw = small.as_raw();
     let px = |i: usize| pixel(raw, i);
     let mut parent: Vec<u32> = (0..(w * h) as u32).collect();

@@ -267,3 +267,12 @@ fn an_outline_band_of_the_two_sides_mixed_is_not_an_arrow() {
     let strokes = find_strokes(&img, Some([255.0, 255.0, 255.0]), None, 30);
     assert!(strokes.is_empty(), "{strokes:?}");
 }
+
+#[test]
+fn tiny_pictures_have_no_blocks_or_strokes() {
+    for (w, h) in [(0, 0), (1, 5), (2, 2), (7, 40), (40, 7)] {
+        let img = RgbImage::from_pixel(w, h, Rgb([220, 20, 30]));
+        assert!(find_blocks(&img, None, None, 1).is_empty());
+        assert!(find_strokes(&img, None, None, 1).is_empty());
+    }
+}
