@@ -16,7 +16,13 @@ fn a_badge_with_text_is_an_ellipse_with_content() {
             }
         }
     }
-    let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+    let blocks = find_blocks(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        50,
+    );
     assert_eq!(blocks.len(), 1, "{blocks:?}");
     let b = &blocks[0];
     assert_eq!(b.shape, Shape::Ellipse);
@@ -77,7 +83,13 @@ fn a_noisy_red_arrow_is_one_arrow() {
         [220, 20, 30],
         9,
     );
-    let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+    let blocks = find_blocks(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        50,
+    );
     let arrows: Vec<&Block> = blocks.iter().filter(|b| b.shape == Shape::Arrow).collect();
     assert_eq!(arrows.len(), 1, "{blocks:?}");
     assert!(arrows[0].bbox.width >= 280, "{:?}", arrows[0].bbox);
@@ -92,11 +104,23 @@ fn a_bent_stroke_with_a_head_is_not_an_arrow() {
         [220, 20, 30],
         0,
     );
-    let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+    let blocks = find_blocks(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        50,
+    );
     assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
     // the straight one with the same stroke and head is an arrow
     let img = arrow(&|t| (20.0 + 150.0 * t, 100.0), 6.0, [220, 20, 30], 0);
-    let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+    let blocks = find_blocks(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        50,
+    );
     assert!(blocks.iter().any(|b| b.shape == Shape::Arrow), "{blocks:?}");
 }
 
@@ -111,7 +135,13 @@ fn an_arrow_with_a_callout_ring_at_its_tail_is_an_arrow() {
             *p = Rgb([220, 20, 30]);
         }
     }
-    let blocks = find_blocks(&img, Some([255.0, 255.0, 255.0]), None, 50);
+    let blocks = find_blocks(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        50,
+    );
     let arrows: Vec<&Block> = blocks.iter().filter(|b| b.shape == Shape::Arrow).collect();
     assert_eq!(arrows.len(), 1, "{blocks:?}");
     // the box is the whole region, ring included (full-resolution pixels)
@@ -124,7 +154,13 @@ fn an_arrow_with_a_callout_ring_at_its_tail_is_an_arrow() {
             *p = Rgb([220, 20, 30]);
         }
     }
-    let blocks = find_blocks(&ring, Some([255.0, 255.0, 255.0]), None, 50);
+    let blocks = find_blocks(
+        &ring,
+        &Neighbours::count(&ring),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        50,
+    );
     assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
 }
 
@@ -144,7 +180,13 @@ fn shaft_with(end: &dyn Fn(f32, f32) -> bool) -> RgbImage {
 #[test]
 fn a_wide_end_to_one_side_or_blunt_is_not_an_arrowhead() {
     let no_arrow = |img: &RgbImage| {
-        let blocks = find_blocks(img, Some([255.0, 255.0, 255.0]), None, 50);
+        let blocks = find_blocks(
+            img,
+            &Neighbours::count(img),
+            Some([255.0, 255.0, 255.0]),
+            None,
+            50,
+        );
         blocks.iter().all(|b| b.shape != Shape::Arrow)
     };
     // a pennant on its pole, a boot's toe: the wide end stands out below the shaft only
@@ -250,7 +292,13 @@ const BLUE: [u8; 3] = [40, 80, 200];
 #[test]
 fn a_thin_arrow_is_found_by_the_stroke_pass() {
     let img = arrow_on_outline([220, 20, 30]);
-    let strokes = find_strokes(&img, Some([255.0, 255.0, 255.0]), None, 30);
+    let strokes = find_strokes(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        30,
+    );
     assert_eq!(strokes.len(), 1, "{strokes:?}");
     // boxes are in full-resolution pixels, twice the drawing's: the arrow spans x 20..80 plus
     // its head's overhang, and nothing of the blue surface joins it
@@ -264,7 +312,13 @@ fn an_outline_band_of_the_two_sides_mixed_is_not_an_arrow() {
     // along an outline: its colour lies on the segment between its two sides (is_edge_blend).
     let mix = [0, 1, 2].map(|c| ((255 + BLUE[c] as u32) / 2) as u8);
     let img = arrow_on_outline(mix);
-    let strokes = find_strokes(&img, Some([255.0, 255.0, 255.0]), None, 30);
+    let strokes = find_strokes(
+        &img,
+        &Neighbours::count(&img),
+        Some([255.0, 255.0, 255.0]),
+        None,
+        30,
+    );
     assert!(strokes.is_empty(), "{strokes:?}");
 }
 
@@ -272,7 +326,22 @@ fn an_outline_band_of_the_two_sides_mixed_is_not_an_arrow() {
 fn tiny_pictures_have_no_blocks_or_strokes() {
     for (w, h) in [(0, 0), (1, 5), (2, 2), (7, 40), (40, 7)] {
         let img = RgbImage::from_pixel(w, h, Rgb([220, 20, 30]));
-        assert!(find_blocks(&img, None, None, 1).is_empty());
-        assert!(find_strokes(&img, None, None, 1).is_empty());
+        assert!(find_blocks(&img, &Neighbours::count(&img), None, None, 1).is_empty());
+        assert!(find_strokes(&img, &Neighbours::count(&img), None, None, 1).is_empty());
     }
+}
+
+#[test]
+fn neighbours_are_counted_per_pixel_and_zero_on_the_frame_edge() {
+    let mut img = RgbImage::from_pixel(5, 5, Rgb([255, 255, 255]));
+    img.put_pixel(2, 2, Rgb([220, 20, 30]));
+    let nb = Neighbours::count(&img);
+    let at = |x: usize, y: usize| nb.0[y * 5 + x];
+    assert_eq!(at(2, 2), 0, "a lone red dot shares its colour with no neighbour");
+    for (x, y) in [(1, 2), (3, 2), (2, 1), (2, 3)] {
+        assert_eq!(at(x, y), 3, "beside the dot at ({x}, {y})");
+    }
+    assert_eq!(at(1, 1), 4);
+    assert!((0..5).all(|i| at(i, 0) == 0 && at(i, 4) == 0 && at(0, i) == 0 && at(4, i) == 0));
+    assert_eq!(nb.at_least(4).iter().filter(|&&v| v).count(), 4); // (1,1) (3,1) (1,3) (3,3)
 }
