@@ -181,3 +181,36 @@ fn detectors_on_degenerate_images_say_why_and_never_panic() {
         let _ = pairproof::overlay::analyse(&noise, &s);
     }
 }
+
+/// The real 20-px code of `shoe-hidden-qr20.jpg` (cut out with its quiet zone and pasted on a
+/// white card) is a QR code; the same pixels squeezed to a code of ~20×15 are not: every QR
+/// code is square, so inside a plain margin a box 1.3 times wider than tall is texture (on the
+/// dev originals such boxes were a brush stroke and gravel). Before the squareness rule this
+/// squeezed patch was taken for a code (checked by running this test without it).
+#[test]
+fn a_small_code_is_square_or_it_is_not_a_qr_code() {
+    use image::{imageops, Rgb, RgbImage};
+    use pairproof::overlay::{self, Kind, Settings};
+    let d = pairproof::decode::decode_path(&fixture("shoe-hidden-qr20.jpg"), &Limits::default())
+        .expect("fixture decodes");
+    let code = imageops::crop_imm(&d.pixels, 947, 947, 26, 26).to_image();
+    let p = Policy::default();
+    let s = Settings {
+        background_tolerance_rgb: p.background_tolerance_rgb,
+        min_background_agreement: p.min_background_agreement,
+        foreground_delta_rgb: p.foreground_delta_rgb,
+    };
+    let qr_boxes = |patch: &RgbImage| {
+        let mut card = RgbImage::from_pixel(240, 240, Rgb([255, 255, 255]));
+        imageops::overlay(&mut card, patch, 100, 100);
+        overlay::analyse(&card, &s)
+            .overlays()
+            .filter(|d| d.kind == Kind::Qr)
+            .map(|d| d.bbox)
+            .collect::<Vec<_>>()
+    };
+    let square = qr_boxes(&code);
+    assert_eq!(square.len(), 1, "{square:?}");
+    let squeezed = imageops::resize(&code, 26, 20, imageops::FilterType::Triangle);
+    assert!(qr_boxes(&squeezed).is_empty());
+}

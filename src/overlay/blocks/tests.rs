@@ -337,7 +337,11 @@ fn neighbours_are_counted_per_pixel_and_zero_on_the_frame_edge() {
     img.put_pixel(2, 2, Rgb([220, 20, 30]));
     let nb = Neighbours::count(&img);
     let at = |x: usize, y: usize| nb.0[y * 5 + x];
-    assert_eq!(at(2, 2), 0, "a lone red dot shares its colour with no neighbour");
+    assert_eq!(
+        at(2, 2),
+        0,
+        "a lone red dot shares its colour with no neighbour"
+    );
     for (x, y) in [(1, 2), (3, 2), (2, 1), (2, 3)] {
         assert_eq!(at(x, y), 3, "beside the dot at ({x}, {y})");
     }
