@@ -71,6 +71,31 @@ fn single_strokes(gs: &[Glyph], members: &[usize]) -> bool {
     2 * strokes > members.len()
 }
 
+/// Rows at least this long are tested by [`repeated_marks`].
+const REPEAT_MIN_MARKS: usize = 6;
+
+/// Is this row the same mark over and over: at least 80 % of six or more marks within a pixel
+/// of the median box in both width and height? Writing mixes narrow and wide letters (i and m,
+/// 口 and 保) and ascenders with x-height; a spring's coils, a ladder's rungs, stitching or a
+/// grille repeat one shape (a lamp's coiled string on a dev original: twelve 9×3 marks).
+fn repeated_marks(gs: &[Glyph], members: &[usize]) -> bool {
+    let n = members.len();
+    if n < REPEAT_MIN_MARKS {
+        return false;
+    }
+    let median = |f: &dyn Fn(&Glyph) -> u32| {
+        let mut v: Vec<u32> = members.iter().map(|&i| f(&gs[i])).collect();
+        v.sort_unstable();
+        v[n / 2]
+    };
+    let (mw, mh) = (median(&|g| g.bbox.width), median(&|g| g.bbox.height));
+    let alike = members
+        .iter()
+        .filter(|&&i| gs[i].bbox.width.abs_diff(mw) <= 1 && gs[i].bbox.height.abs_diff(mh) <= 1)
+        .count();
+    5 * alike >= 4 * n
+}
+
 fn linked(a: &Glyph, b: &Glyph) -> bool {
     geometry_linked(a, b) && ink_linked(a, b)
 }
@@ -157,7 +182,7 @@ pub fn lines(gs: &[Glyph], luma: &Plane) -> Vec<TextLine> {
         }
         // A row of strokes (whiskers) is not text, and its glyphs are not letters of any
         // other line either: left to the grower, they would chain up again some other way.
-        if single_strokes(gs, &chain) {
+        if single_strokes(gs, &chain) || repeated_marks(gs, &chain) {
             for &i in &chain {
                 used[i] = true;
             }

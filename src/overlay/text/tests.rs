@@ -173,3 +173,37 @@ fn letters_whose_inks_no_blend_explains_are_no_blended_line() {
         lines(&gs, &l)
     );
 }
+
+/// A coiled string seen side on (ten light 11×4 px arcs, 5 px apart, on grey) lines up like a
+/// word, but it is one mark over and over; six different letters of one stroke are writing.
+#[test]
+fn a_row_of_one_repeated_mark_is_not_text_and_a_word_is() {
+    let mut coil = RgbImage::from_pixel(240, 240, Rgb([130, 130, 130]));
+    for k in 0..10 {
+        let y = 60.0 + 5.0 * k as f32;
+        stroke(
+            &mut coil,
+            &[(110.0, y), (115.0, y + 2.5), (120.0, y)],
+            1.5,
+            210,
+        );
+    }
+    let (gs, l) = glyphs_of(&coil);
+    assert!(
+        gs.len() >= 6,
+        "the coil's marks are glyph candidates: {gs:?}"
+    );
+    assert!(lines(&gs, &l).is_empty(), "{:?}", lines(&gs, &l));
+
+    let mut word = RgbImage::from_pixel(400, 200, Rgb([255, 255, 255]));
+    for k in 0..6 {
+        for s in letter(k, 30.0 + 55.0 * k as f32, 80.0) {
+            stroke(&mut word, &s, 4.0, 20);
+        }
+    }
+    let (gs, l) = glyphs_of(&word);
+    // capitals of one height, but 24–38 px wide: the dark row of all six is one line
+    let found = lines(&gs, &l);
+    let rows = found.iter().filter(|t| !t.light_ink && t.glyphs.len() == 6);
+    assert_eq!(rows.count(), 1, "{found:?}");
+}
