@@ -15,8 +15,8 @@ fn main() {
     let min_area = ((small.width() * small.height()) as f32 * 0.0008) as u32;
     let bg_rgb = bg.as_ref().filter(|b| b.flat).map(|b| b.rgb);
     let nb = overlay::blocks::Neighbours::count(&small);
-    let strokes = overlay::blocks::find_strokes(&small, &nb, bg_rgb, None, 30);
-    let flat = overlay::blocks::find_blocks(&small, &nb, bg_rgb, None, min_area.max(60));
+    let strokes = overlay::blocks::find_strokes(&nb, bg_rgb, None, 30);
+    let flat = overlay::blocks::find_blocks(&nb, bg_rgb, None, min_area.max(60));
     for k in flat.into_iter().chain(strokes) {
         let bb = &k.bbox;
         if bb.x1() < b[0] || bb.x > b[2] || bb.y1() < b[1] || bb.y > b[3] {

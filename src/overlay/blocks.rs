@@ -55,10 +55,9 @@ fn find(p: &mut [u32], mut x: u32) -> u32 {
     x
 }
 
-/// Flat regions of `small` (a 2× reduced copy of the picture) at least `min_area` half-res
+/// Flat regions of the picture `nb` was counted on (a 2× reduced copy of the picture) at least `min_area` half-res
 /// pixels large whose colour differs from `bg` (when given) by more than 45 levels.
 pub fn find_blocks(
-    small: &RgbImage,
     nb: &Neighbours,
     bg: Option<[f64; 3]>,
     product: Option<&[bool]>,
@@ -66,7 +65,7 @@ pub fn find_blocks(
 ) -> Vec<Block> {
     // a pixel is flat when all four neighbours have its colour
     let flat = nb.at_least(4);
-    regions(small, &flat, bg, product, min_area, Pass::Flat)
+    regions(nb.small, &flat, bg, product, min_area, Pass::Flat)
 }
 
 /// Thin vivid strokes: arrows drawn a few pixels wide, which at half resolution have no pixel
@@ -79,18 +78,17 @@ pub fn find_blocks(
 /// outlines, so here a stroke must not be a blend of its sides ([`arrow::is_edge_blend`]) and
 /// its head must be [`Pass::min_head`] wide.
 pub fn find_strokes(
-    small: &RgbImage,
     nb: &Neighbours,
     bg: Option<[f64; 3]>,
     product: Option<&[bool]>,
     min_area: u32,
 ) -> Vec<Block> {
     let mut vivid = nb.at_least(2);
-    let raw = small.as_raw();
+    let raw = nb.small.as_raw();
     for (i, v) in vivid.iter_mut().enumerate() {
         *v = *v && chroma(pixel(raw, i)) >= VIVID;
     }
-    let mut out = regions(small, &vivid, bg, product, min_area, Pass::Strokes);
+    let mut out = regions(nb.small, &vivid, bg, product, min_area, Pass::Strokes);
     out.retain(|b| b.shape == Shape::Arrow);
     out
 }
@@ -121,15 +119,18 @@ fn pixel(raw: &[u8], i: usize) -> [i32; 3] {
 /// How many of each pixel's four neighbours have its colour within [`tolerance`] (0 on the
 /// frame's edge). Both passes read it (flat regions need four, strokes two), so it is counted
 /// once per picture: counting was ~5 % of a whole pair check when each pass did its own.
-pub struct Neighbours(Vec<u8>);
+pub struct Neighbours<'a> {
+    small: &'a RgbImage,
+    counts: Vec<u8>,
+}
 
-impl Neighbours {
-    pub fn count(small: &RgbImage) -> Self {
+impl<'a> Neighbours<'a> {
+    pub fn count(small: &'a RgbImage) -> Self {
         let (w, h) = (small.width() as usize, small.height() as usize);
         let raw = small.as_raw();
         let mut n = vec![0u8; w * h];
         if w < 3 || h < 3 {
-            return Neighbours(n);
+            return Neighbours { small, counts: n };
         }
         let at = |row: &[u8], x: usize| {
             [
@@ -154,12 +155,12 @@ impl Neighbours {
                     + close(p, at(down, x), tol) as u8;
             }
         }
-        Neighbours(n)
+        Neighbours { small, counts: n }
     }
 
     /// Pixels at least `need` of whose four neighbours share their colour.
     fn at_least(&self, need: u8) -> Vec<bool> {
-        self.0.iter().map(|&c| c >= need).collect()
+        self.counts.iter().map(|&c| c >= need).collect()
     }
 }
 

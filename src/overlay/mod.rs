@@ -333,8 +333,8 @@ pub fn analyse_with(
     // Thin arrows (a few pixels wide) come from a pass of their own; one the flat pass found
     // already is skipped below as lying inside that detection.
     let nb = blocks::Neighbours::count(small);
-    let strokes = blocks::find_strokes(small, &nb, bg_rgb, pm, MIN_STROKE_AREA);
-    let flat = blocks::find_blocks(small, &nb, bg_rgb, pm, min_area.max(60));
+    let strokes = blocks::find_strokes(&nb, bg_rgb, pm, MIN_STROKE_AREA);
+    let flat = blocks::find_blocks(&nb, bg_rgb, pm, min_area.max(60));
     for b in flat.into_iter().chain(strokes) {
         if edge_boxes.iter().any(|e| b.bbox.inside(e, 0.7))
             || out

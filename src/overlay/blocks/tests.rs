@@ -3,6 +3,16 @@
 use super::*;
 use image::Rgb;
 
+/// Flat blocks of a drawing on white.
+fn blocks_on_white(img: &RgbImage, min_area: u32) -> Vec<Block> {
+    find_blocks(&Neighbours::count(img), Some([255.0; 3]), None, min_area)
+}
+
+/// Thin strokes of a drawing on white.
+fn strokes_on_white(img: &RgbImage, min_area: u32) -> Vec<Block> {
+    find_strokes(&Neighbours::count(img), Some([255.0; 3]), None, min_area)
+}
+
 #[test]
 fn a_badge_with_text_is_an_ellipse_with_content() {
     let mut img = RgbImage::from_pixel(200, 200, Rgb([255, 255, 255]));
@@ -16,13 +26,7 @@ fn a_badge_with_text_is_an_ellipse_with_content() {
             }
         }
     }
-    let blocks = find_blocks(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        50,
-    );
+    let blocks = blocks_on_white(&img, 50);
     assert_eq!(blocks.len(), 1, "{blocks:?}");
     let b = &blocks[0];
     assert_eq!(b.shape, Shape::Ellipse);
@@ -83,13 +87,7 @@ fn a_noisy_red_arrow_is_one_arrow() {
         [220, 20, 30],
         9,
     );
-    let blocks = find_blocks(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        50,
-    );
+    let blocks = blocks_on_white(&img, 50);
     let arrows: Vec<&Block> = blocks.iter().filter(|b| b.shape == Shape::Arrow).collect();
     assert_eq!(arrows.len(), 1, "{blocks:?}");
     assert!(arrows[0].bbox.width >= 280, "{:?}", arrows[0].bbox);
@@ -104,23 +102,11 @@ fn a_bent_stroke_with_a_head_is_not_an_arrow() {
         [220, 20, 30],
         0,
     );
-    let blocks = find_blocks(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        50,
-    );
+    let blocks = blocks_on_white(&img, 50);
     assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
     // the straight one with the same stroke and head is an arrow
     let img = arrow(&|t| (20.0 + 150.0 * t, 100.0), 6.0, [220, 20, 30], 0);
-    let blocks = find_blocks(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        50,
-    );
+    let blocks = blocks_on_white(&img, 50);
     assert!(blocks.iter().any(|b| b.shape == Shape::Arrow), "{blocks:?}");
 }
 
@@ -135,13 +121,7 @@ fn an_arrow_with_a_callout_ring_at_its_tail_is_an_arrow() {
             *p = Rgb([220, 20, 30]);
         }
     }
-    let blocks = find_blocks(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        50,
-    );
+    let blocks = blocks_on_white(&img, 50);
     let arrows: Vec<&Block> = blocks.iter().filter(|b| b.shape == Shape::Arrow).collect();
     assert_eq!(arrows.len(), 1, "{blocks:?}");
     // the box is the whole region, ring included (full-resolution pixels)
@@ -154,13 +134,7 @@ fn an_arrow_with_a_callout_ring_at_its_tail_is_an_arrow() {
             *p = Rgb([220, 20, 30]);
         }
     }
-    let blocks = find_blocks(
-        &ring,
-        &Neighbours::count(&ring),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        50,
-    );
+    let blocks = blocks_on_white(&ring, 50);
     assert!(blocks.iter().all(|b| b.shape != Shape::Arrow), "{blocks:?}");
 }
 
@@ -180,13 +154,7 @@ fn shaft_with(end: &dyn Fn(f32, f32) -> bool) -> RgbImage {
 #[test]
 fn a_wide_end_to_one_side_or_blunt_is_not_an_arrowhead() {
     let no_arrow = |img: &RgbImage| {
-        let blocks = find_blocks(
-            img,
-            &Neighbours::count(img),
-            Some([255.0, 255.0, 255.0]),
-            None,
-            50,
-        );
+        let blocks = blocks_on_white(img, 50);
         blocks.iter().all(|b| b.shape != Shape::Arrow)
     };
     // a pennant on its pole, a boot's toe: the wide end stands out below the shaft only
@@ -292,13 +260,7 @@ const BLUE: [u8; 3] = [40, 80, 200];
 #[test]
 fn a_thin_arrow_is_found_by_the_stroke_pass() {
     let img = arrow_on_outline([220, 20, 30]);
-    let strokes = find_strokes(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        30,
-    );
+    let strokes = strokes_on_white(&img, 30);
     assert_eq!(strokes.len(), 1, "{strokes:?}");
     // boxes are in full-resolution pixels, twice the drawing's: the arrow spans x 20..80 plus
     // its head's overhang, and nothing of the blue surface joins it
@@ -312,13 +274,7 @@ fn an_outline_band_of_the_two_sides_mixed_is_not_an_arrow() {
     // along an outline: its colour lies on the segment between its two sides (is_edge_blend).
     let mix = [0, 1, 2].map(|c| ((255 + BLUE[c] as u32) / 2) as u8);
     let img = arrow_on_outline(mix);
-    let strokes = find_strokes(
-        &img,
-        &Neighbours::count(&img),
-        Some([255.0, 255.0, 255.0]),
-        None,
-        30,
-    );
+    let strokes = strokes_on_white(&img, 30);
     assert!(strokes.is_empty(), "{strokes:?}");
 }
 
@@ -326,8 +282,8 @@ fn an_outline_band_of_the_two_sides_mixed_is_not_an_arrow() {
 fn tiny_pictures_have_no_blocks_or_strokes() {
     for (w, h) in [(0, 0), (1, 5), (2, 2), (7, 40), (40, 7)] {
         let img = RgbImage::from_pixel(w, h, Rgb([220, 20, 30]));
-        assert!(find_blocks(&img, &Neighbours::count(&img), None, None, 1).is_empty());
-        assert!(find_strokes(&img, &Neighbours::count(&img), None, None, 1).is_empty());
+        assert!(find_blocks(&Neighbours::count(&img), None, None, 1).is_empty());
+        assert!(find_strokes(&Neighbours::count(&img), None, None, 1).is_empty());
     }
 }
 
@@ -336,7 +292,7 @@ fn neighbours_are_counted_per_pixel_and_zero_on_the_frame_edge() {
     let mut img = RgbImage::from_pixel(5, 5, Rgb([255, 255, 255]));
     img.put_pixel(2, 2, Rgb([220, 20, 30]));
     let nb = Neighbours::count(&img);
-    let at = |x: usize, y: usize| nb.0[y * 5 + x];
+    let at = |x: usize, y: usize| nb.counts[y * 5 + x];
     assert_eq!(
         at(2, 2),
         0,
