@@ -108,6 +108,7 @@ fn close(a: [i32; 3], b: [i32; 3], tol: i32) -> bool {
     (0..3).all(|c| (a[c] - b[c]).abs() <= tol)
 }
 
+/// The `i`-th RGB pixel of `raw` (a whole picture or one of its rows).
 fn pixel(raw: &[u8], i: usize) -> [i32; 3] {
     [
         raw[3 * i] as i32,
@@ -132,13 +133,6 @@ impl<'a> Neighbours<'a> {
         if w < 3 || h < 3 {
             return Neighbours { small, counts: n };
         }
-        let at = |row: &[u8], x: usize| {
-            [
-                row[3 * x] as i32,
-                row[3 * x + 1] as i32,
-                row[3 * x + 2] as i32,
-            ]
-        };
         for y in 1..h - 1 {
             let (up, row, down) = (
                 &raw[3 * w * (y - 1)..3 * w * y],
@@ -147,12 +141,12 @@ impl<'a> Neighbours<'a> {
             );
             let out = &mut n[w * y..w * (y + 1)];
             for (x, o) in out.iter_mut().enumerate().take(w - 1).skip(1) {
-                let p = at(row, x);
+                let p = pixel(row, x);
                 let tol = tolerance(p);
-                *o = close(p, at(row, x - 1), tol) as u8
-                    + close(p, at(row, x + 1), tol) as u8
-                    + close(p, at(up, x), tol) as u8
-                    + close(p, at(down, x), tol) as u8;
+                *o = close(p, pixel(row, x - 1), tol) as u8
+                    + close(p, pixel(row, x + 1), tol) as u8
+                    + close(p, pixel(up, x), tol) as u8
+                    + close(p, pixel(down, x), tol) as u8;
             }
         }
         Neighbours { small, counts: n }
