@@ -4,7 +4,7 @@
 //! measurements, [`similarity`]) → judge ([`policy::Policy`] → [`compliance::Finding`]s) →
 //! [`report`] (text / JSON). The CLI in `src/cli/` only parses arguments, calls these functions
 //! and prints.
-// `unsafe` is denied everywhere except `similarity::ssim_simd` (one call into an AVX2+FMA
+// `unsafe` is denied everywhere except `similarity::ssim`'s inline `avx2` module (one call into an AVX2+FMA
 // target-feature function) and `fingerprint::match_simd` (calls into an AVX-512 VPOPCNTDQ kernel and a POPCNT one) and
 // `fingerprint::corners` (one call into an AVX2 build of safe code), each
 // justified by benchmark, with a portable twin tested against it.

@@ -1,37 +1,13 @@
 //! Where candidate pairs come from: one [`CandidateIndex`] trait, implemented in memory
 //! ([`Memory`]: the hash tiers of [`super::candidates`] and the local-feature words of
 //! [`super::words`]) and in Milvus (`super::milvus::candidates`, cargo feature `milvus`). `scan`
-//! and `match` open one with [`Backend::open`] and never ask which it is: the feature gate is
-//! here and in the Milvus module only. A candidate is never a verdict: every candidate is
+//! and `match` open one with `super::backend::Backend::open` and never ask which it is. A
+//! candidate is never a verdict: every candidate is
 //! verified locally (`matching::score`) whichever index proposed it.
 
 use super::candidates::{self, Entry};
 use super::words::{FeatureIndex, Keys, Params};
 use crate::code::Code;
-
-/// Where candidate pairs come from: memory (the default) or a Milvus collection
-/// (`milvus://HOST:PORT/COLLECTION`, cargo feature `milvus`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Backend {
-    #[default]
-    Memory,
-    Milvus(String),
-}
-
-impl std::str::FromStr for Backend {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Backend, String> {
-        if s == "memory" {
-            Ok(Backend::Memory)
-        } else if s.starts_with("milvus://") {
-            Ok(Backend::Milvus(s.to_string()))
-        } else {
-            Err(format!(
-                "{s}: expected `memory` or milvus://HOST:PORT/COLLECTION"
-            ))
-        }
-    }
-}
 
 /// The candidate backend failed (Milvus unreachable, or not built in).
 #[derive(Debug, thiserror::Error)]
@@ -39,34 +15,6 @@ impl std::str::FromStr for Backend {
 pub struct BackendError {
     pub code: Code,
     pub message: String,
-}
-
-impl Backend {
-    /// An empty index of this kind; `local`: also retrieve by local features (`--hashes-only`
-    /// turns it off).
-    pub fn open(&self, local: bool) -> Result<Box<dyn CandidateIndex>, BackendError> {
-        match self {
-            Backend::Memory => Ok(Box::new(Memory::new(local))),
-            Backend::Milvus(target) => open_milvus(target, local),
-        }
-    }
-}
-
-#[cfg(feature = "milvus")]
-fn open_milvus(target: &str, local: bool) -> Result<Box<dyn CandidateIndex>, BackendError> {
-    Ok(Box::new(super::milvus::candidates::Milvus::connect(
-        target, local,
-    )?))
-}
-
-#[cfg(not(feature = "milvus"))]
-fn open_milvus(target: &str, _local: bool) -> Result<Box<dyn CandidateIndex>, BackendError> {
-    Err(BackendError {
-        code: Code::Usage,
-        message: format!(
-            "{target}: this pairproof was built without Milvus support; rebuild with `cargo build --release --features milvus`"
-        ),
-    })
 }
 
 /// One catalogued image as an index sees it: its content and its hashes.

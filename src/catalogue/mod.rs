@@ -3,6 +3,7 @@
 //! pipelines ([`scan`]). One scan at a time per catalogue ([`lock`]). Fingerprints leave and
 //! enter a catalogue as Parquet / JSON-lines rows ([`exchange`]).
 
+pub mod backend;
 pub mod candidates;
 pub mod decisions;
 pub mod exchange;

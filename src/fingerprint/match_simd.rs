@@ -8,15 +8,15 @@
 //!   word columns, so one XOR + one `vpopcntq` per 64-bit word gives eight Hamming distances, and
 //!   the nearest / second-nearest bookkeeping of rows and columns runs on eight lanes with
 //!   compare-masks and blends instead of branches.
-//! - **POPCNT** ([`matches_popcnt`]): the safe Rust of [`super::verify::matches_impl`] compiled
+//! - **POPCNT** ([`matches_popcnt`]): the safe Rust of [`super::matches::matches_impl`] compiled
 //!   with POPCNT (x86-64's baseline counts bits with a dozen shifts and masks per word).
 //!
-//! Both return exactly what the portable twin [`super::verify::matches_portable`] returns (same
+//! Both return exactly what the portable twin [`super::matches::matches_portable`] returns (same
 //! matches, same order, same tie-breaking); `tests/verification.rs` checks it. Only the calls
 //! into `#[target_feature]` functions and the vector loads are unsafe.
 #![allow(unsafe_code)]
 
-use super::local::Features;
+use super::features::Features;
 
 /// Runtime check (std caches the CPUID result).
 pub fn popcnt_available() -> bool {
@@ -31,7 +31,7 @@ pub fn avx512_available() -> bool {
 
 #[target_feature(enable = "popcnt")]
 fn matches_popcnt_impl(a: &Features, b: &Features) -> Vec<(usize, usize)> {
-    super::verify::matches_impl(a, b)
+    super::matches::matches_impl(a, b)
 }
 
 /// Putative matches with the POPCNT instance. Asserts the CPU has POPCNT, so a wrong call

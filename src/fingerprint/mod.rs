@@ -4,10 +4,12 @@
 
 pub mod canonical;
 pub mod corners;
+pub mod features;
 mod file;
 pub mod local;
 #[cfg(target_arch = "x86_64")]
 pub mod match_simd;
+mod matches;
 pub mod pdq;
 pub mod region;
 pub mod resample;

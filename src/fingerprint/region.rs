@@ -10,8 +10,11 @@
 
 use serde::Serialize;
 
-use super::local::Features;
-use super::verify::INLIER_PX;
+use super::features::Features;
+
+/// A match is an inlier when the transform puts it within this many base-level pixels of its
+/// partner: RANSAC counts them (`super::verify`) and only they mark covered cells here.
+pub const INLIER_PX: f32 = 4.0;
 
 /// Side of the cell grid.
 pub const CELL_GRID: u32 = 8;

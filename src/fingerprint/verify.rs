@@ -6,7 +6,10 @@
 use super::region;
 use serde::Serialize;
 
-use super::local::Features;
+use super::features::{Features, THUMB_STEP};
+use super::matches::matches_impl;
+pub use super::matches::matches_portable;
+use super::region::INLIER_PX;
 
 /// Putative matches a → b: nearest neighbour under 64 bits with a 0.8 ratio test, mutual.
 /// On x86-64 CPUs with AVX-512 VPOPCNTDQ an eight-lane kernel, else with POPCNT the same code
@@ -21,53 +24,6 @@ fn matches(a: &Features, b: &Features) -> Vec<(usize, usize)> {
         return super::match_simd::matches_popcnt(a, b);
     }
     matches_impl(a, b)
-}
-
-/// The portable instance of [`matches_impl`] (the twin the POPCNT instance is tested against).
-pub fn matches_portable(a: &Features, b: &Features) -> Vec<(usize, usize)> {
-    matches_impl(a, b)
-}
-
-/// The matching itself, safe Rust, inlined into each instance.
-///
-/// One pass over the distance matrix finds both directions' nearest and second-nearest
-/// neighbours (rows for a → b, columns for b → a), each scanned in index order so ties resolve
-/// exactly as two separate searches would; half the Hamming distances of doing it twice.
-#[inline(always)]
-pub(super) fn matches_impl(a: &Features, b: &Features) -> Vec<(usize, usize)> {
-    // (best distance, its index, second-best distance) per descriptor.
-    let empty = (u32::MAX, usize::MAX, u32::MAX);
-    let mut rows = vec![empty; a.descriptors.len()];
-    let mut cols = vec![empty; b.descriptors.len()];
-    let update = |slot: &mut (u32, usize, u32), h: u32, k: usize| {
-        if h < slot.0 {
-            slot.2 = slot.0;
-            slot.0 = h;
-            slot.1 = k;
-        } else if h < slot.2 {
-            slot.2 = h;
-        }
-    };
-    for (i, d) in a.descriptors.iter().enumerate() {
-        let row = &mut rows[i];
-        for (j, e) in b.descriptors.iter().enumerate() {
-            let h = super::hamming256(d, e);
-            update(row, h, j);
-            update(&mut cols[j], h, i);
-        }
-    }
-    let mut out = Vec::new();
-    for (i, &(d1, j, d2)) in rows.iter().enumerate() {
-        if j == usize::MAX {
-            continue;
-        }
-        let ratio_ok = (d1 as f32) < 0.8 * d2 as f32 || d2 == u32::MAX;
-        let mutual = cols[j].1 == i;
-        if d1 <= 64 && ratio_ok && mutual {
-            out.push((i, j));
-        }
-    }
-    out
 }
 
 /// A similarity transform `q = A·p + t` with `A = [[a, −b], [b, a]]` (scale s, rotation θ:
@@ -190,7 +146,7 @@ const MIN_BLOCKS: u32 = 4;
 /// Bilinear sample of `f`'s thumbnail at base-level position (x, y); `None` outside it.
 fn sample(f: &Features, x: f32, y: f32) -> Option<f32> {
     let (tw, th) = Features::thumb_size(f.width, f.height);
-    let step = super::local::THUMB_STEP as f32;
+    let step = THUMB_STEP as f32;
     let (u, v) = (x / step - 0.5, y / step - 0.5);
     if !(u >= -0.5 && v >= -0.5 && u <= tw as f32 - 0.5 && v <= th as f32 - 0.5) {
         return None;
@@ -214,7 +170,7 @@ fn photometric(a: &Features, b: &Features, t: &Similarity2) -> Option<f32> {
     if a.thumb.len() != tw * th || b.thumb.len() != (btw * bth) as usize {
         return None;
     }
-    let step = super::local::THUMB_STEP as f32;
+    let step = THUMB_STEP as f32;
     let std = |v: &[f32]| {
         let m = v.iter().sum::<f32>() / v.len() as f32;
         let var = v.iter().map(|x| (x - m) * (x - m)).sum::<f32>() / v.len() as f32;
@@ -269,7 +225,6 @@ fn agreement(a: &Features, b: &Features, t: &Similarity2) -> f32 {
     r.unwrap_or(1.0)
 }
 
-pub(super) const INLIER_PX: f32 = 4.0;
 const ITERATIONS: usize = 400;
 
 fn bbox_share(pts: &[[f32; 2]], w: u32, h: u32) -> f32 {

@@ -5,8 +5,6 @@
 pub mod heatmap;
 pub mod regions;
 pub mod ssim;
-#[cfg(target_arch = "x86_64")]
-mod ssim_simd;
 
 use image::RgbImage;
 use serde::Serialize;

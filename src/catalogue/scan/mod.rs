@@ -16,7 +16,8 @@ mod report;
 mod verify;
 mod walk;
 
-pub use crate::catalogue::index::{Backend, BackendError};
+pub use crate::catalogue::backend::Backend;
+pub use crate::catalogue::index::BackendError;
 use crate::code::Code;
 pub use paths::{key_display, key_path, path_key};
 pub use query::{match_image, MatchError, MatchHit, MatchReport};
