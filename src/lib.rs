@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod fault;
 pub mod fingerprint;
 pub mod fix;
+pub mod i18n;
 pub mod isolate;
 pub mod matching;
 pub mod metadata;

@@ -36,6 +36,7 @@ fn run_for(args: &[&std::ffi::OsStr], dir: &Path, limit: Duration) -> Run {
             .as_nanos()
     ));
     let child = Command::new("/usr/bin/time")
+        .env("LC_ALL", "en_US.UTF-8")
         .arg("-f")
         .arg("%M")
         .arg("-o")

@@ -7,8 +7,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The binary, speaking English whatever the machine's locale (these tests read its words).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pairproof"));
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
+    c
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -18,8 +18,13 @@ fn save(img: &RgbImage, path: &Path) {
     img.save(path).unwrap();
 }
 
+/// The binary, speaking English whatever the machine's locale (these tests read its words).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pairproof"));
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
+    c
 }
 
 fn scan_with(cat: &Path, roots: &[PathBuf], f: impl FnOnce(&mut ScanOptions)) -> ScanReport {

@@ -9,8 +9,13 @@ use std::process::Command;
 
 use pairproof::evidence::{self, bundle, EvidenceOptions, Lang};
 
+/// The binary, speaking English whatever the machine's locale (these tests read its words).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pairproof"));
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
+    c
 }
 
 fn exiftool(args: &[&str], file: &Path) {

@@ -17,6 +17,7 @@ fn fixture(name: &str) -> PathBuf {
 /// Run `fix MAIN HIDDEN --out DIR --format json`: exit code and the report.
 fn fix(main: &Path, hidden: &Path, out: &Path, extra: &[&str]) -> (i32, Value) {
     let o = Command::new(env!("CARGO_BIN_EXE_pairproof"))
+        .env("LC_ALL", "en_US.UTF-8")
         .arg("fix")
         .arg(main)
         .arg(hidden)
@@ -252,6 +253,7 @@ fn the_inputs_folder_is_refused_as_output() {
     std::fs::copy(fixture("shoe-hidden-gps.jpg"), &hidden).unwrap();
     let before = std::fs::read(&hidden).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_pairproof"))
+        .env("LC_ALL", "en_US.UTF-8")
         .args(["fix"])
         .arg(&main)
         .arg(&hidden)

@@ -368,8 +368,13 @@ fn a_second_scan_of_the_same_catalogue_is_refused_at_once() {
     assert_eq!(e.code(), "E_CATALOGUE_LOCKED");
 }
 
+/// The binary, speaking English whatever the machine's locale (these tests read its words).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pairproof"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pairproof"));
+    c.env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
+    c
 }
 
 fn groups_json(cat: &Path, dir: &Path) -> (serde_json::Value, i32) {

@@ -83,7 +83,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
             let _lock = match ScanLock::acquire(&path) {
                 Ok(l) => l,
                 Err(e) => {
-                    eprintln!("error[{}]: {e}", e.code());
+                    super::error(e.code(), &e.to_string());
                     return exit::ERROR;
                 }
             };
@@ -97,7 +97,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
                     exit::OK
                 }
                 Err(e) => {
-                    eprintln!("error[{}]: {e}", e.code());
+                    super::error(e.code(), &e.to_string());
                     exit::ERROR
                 }
             }
@@ -123,7 +123,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
             for p in [&a, &b] {
                 if let Err(e) = std::fs::metadata(p) {
                     let e = pairproof::error::Error::from_io(p, e);
-                    eprintln!("error[{}]: {e}", e.code());
+                    super::error(e.code(), &e.to_string());
                     return exit::ERROR;
                 }
             }
@@ -137,7 +137,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
                     exit::OK
                 }
                 Err(e) => {
-                    eprintln!("error[{}]: {e}", e.code());
+                    super::error(e.code(), &e.to_string());
                     exit::ERROR
                 }
             }
@@ -155,7 +155,7 @@ pub fn run(c: CatalogueCommand) -> u8 {
                     exit::OK
                 }
                 Err(e) => {
-                    eprintln!("error[{}]: {e}", e.code());
+                    super::error(e.code(), &e.to_string());
                     exit::ERROR
                 }
             }
@@ -178,7 +178,7 @@ fn references(c: ReferencesCommand) -> u8 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            super::error(e.code(), &e.to_string());
             exit::ERROR
         }
     }
@@ -191,7 +191,7 @@ fn report<T: serde::Serialize>(r: Result<T, exchange::TransferError>) -> u8 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            super::error(e.code(), &e.to_string());
             exit::ERROR
         }
     }

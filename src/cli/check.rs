@@ -2,8 +2,10 @@ use std::path::PathBuf;
 
 use pairproof::batch::{self, Pairing};
 use pairproof::check::{self, CheckOptions};
+use pairproof::i18n::t;
 use pairproof::report::exit;
 use pairproof::similarity::heatmap::HeatmapStyle;
+use pairproof::tr;
 use pairproof::{metadata, report, Limits, Policy};
 
 use super::OutputFormat;
@@ -94,11 +96,11 @@ fn single(main: PathBuf, hidden: PathBuf, a: &Args) -> u8 {
     }
     let r = &pc.report;
     for e in &r.errors {
-        eprintln!("error[{}]: {}", e.code, e.message);
+        super::error(e.code, &e.message);
     }
     match a.format {
         OutputFormat::Json => super::print_json(r),
-        OutputFormat::Text => super::out(&report::text::pair(r)),
+        OutputFormat::Text => super::out(&report::text::pair(r, super::lang::get())),
     }
     r.verdict.exit_code()
 }
@@ -112,14 +114,18 @@ fn many(a: &Args) -> u8 {
     let pairing: Pairing = match listed {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error[{}]: {}", e.code, e.message);
+            super::error(e.code, &e.message);
             return exit::ERROR;
         }
     };
     for p in &pairing.problems {
-        eprintln!("error[{}]: {}", p.code, p.message);
+        super::error(p.code, &p.message);
     }
-    let bar = super::progress::bar(Some(pairing.pairs.len() as u64), "checking");
+    let lang = super::lang::get();
+    let bar = super::progress::bar(
+        Some(pairing.pairs.len() as u64),
+        &t(lang, "cli.progress.checking", &[]),
+    );
     let reports = batch::run(
         &pairing.pairs,
         &Policy::default(),
@@ -143,19 +149,31 @@ fn many(a: &Args) -> u8 {
         }
         OutputFormat::Text => {
             for (spec, r) in pairing.pairs.iter().zip(&reports) {
-                super::outln!("{}", report::text::pair_line(&spec.label, r));
+                super::outln!("{}", report::text::pair_line(&spec.label, r, lang));
             }
             for f in &summary.ignored {
-                super::outln!("ignored  {} ({})", f.path.display(), f.reason.words());
+                super::outln!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "cli.batch.ignored",
+                        path = f.path.display(),
+                        reason = f.reason.words()
+                    )
+                );
             }
             super::outln!(
-                "{} pair(s): {} pass, {} warn, {} fail, {} error; {} listing problem(s)",
-                summary.pairs,
-                summary.pass,
-                summary.warn,
-                summary.fail,
-                summary.error,
-                summary.list_problems.len()
+                "{}",
+                tr!(
+                    lang,
+                    "cli.batch.summary",
+                    pairs = summary.pairs,
+                    pass = summary.pass,
+                    warn = summary.warn,
+                    fail = summary.fail,
+                    error = summary.error,
+                    problems = summary.list_problems.len()
+                )
             );
         }
     }

@@ -56,11 +56,13 @@ pub fn compare(a: CompareArgs) -> u8 {
     let limits = Limits::default();
     let line = matching::compare_files(&a.a, &a.b, &limits);
     for e in &line.errors {
-        eprintln!("error[{}]: {}", e.code, e.message);
+        super::error(e.code, &e.message);
     }
     match a.format {
         OutputFormat::Json => super::print_json(&line),
-        OutputFormat::Text => super::out(&pairproof::report::text::compare(&line)),
+        OutputFormat::Text => {
+            super::out(&pairproof::report::text::compare(&line, super::lang::get()))
+        }
     }
     exit::code(
         pairproof::policy::is_copy(line.similarity, pairproof::policy::MIN_COPY_SIMILARITY),
@@ -77,7 +79,10 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let progress = super::progress::bar(Some(pairs.len() as u64 * 2), "fingerprinting");
+    let progress = super::progress::bar(
+        Some(pairs.len() as u64 * 2),
+        &super::progress::stage("fingerprinting"),
+    );
     let lines = matching::compare_pairs(&pairs, &Limits::default(), &|| progress.inc(1));
     progress.finish_and_clear();
     let mut failed = 0;
@@ -86,7 +91,7 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
         if !l.errors.is_empty() {
             failed += 1;
             for e in &l.errors {
-                eprintln!("error[{}]: {}", e.code, e.message);
+                super::error(e.code, &e.message);
             }
         }
         match serde_json::to_string(l) {
@@ -119,7 +124,7 @@ pub fn hash(a: HashArgs) -> u8 {
     let mut errored = false;
     for l in &lines {
         if let Some(e) = &l.error {
-            eprintln!("error[{}]: {}", e.code, e.message);
+            super::error(e.code, &e.message);
             errored = true;
         }
         match serde_json::to_string(l) {
@@ -137,7 +142,7 @@ fn hash_manifest(
     limits: &Limits,
 ) -> u8 {
     let format = format.unwrap_or_else(|| exchange::Format::from_name(out));
-    let b = super::progress::bar(Some(0), "fingerprinting");
+    let b = super::progress::bar(Some(0), &super::progress::stage("fingerprinting"));
     let r = exchange::hash_manifest(list, out, format, limits, |done, total| {
         b.set_length(total);
         b.set_position(done);
@@ -146,13 +151,13 @@ fn hash_manifest(
     match r {
         Ok(rep) => {
             for p in &rep.problems {
-                eprintln!("error[{}]: {}", p.code, p.message);
+                super::error(p.code, &p.message);
             }
             super::print_json(&rep);
             exit::code(false, !rep.problems.is_empty())
         }
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            super::error(e.code(), &e.to_string());
             exit::ERROR
         }
     }

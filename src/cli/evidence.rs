@@ -2,18 +2,9 @@
 use pairproof::report::exit;
 use std::path::PathBuf;
 
-use pairproof::evidence::{self, bundle, EvidenceOptions, Lang};
+use pairproof::evidence::{self, bundle, EvidenceOptions};
 
 use super::{out, OutputFormat};
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
-pub enum LangArg {
-    En,
-    #[value(name = "zh-CN")]
-    ZhCn,
-    /// English and Chinese in one report.
-    Both,
-}
 
 #[derive(Debug, clap::Args)]
 pub struct EvidenceArgs {
@@ -29,9 +20,6 @@ pub struct EvidenceArgs {
     /// Replace the bundle at --out if one exists.
     #[arg(long)]
     force: bool,
-    /// Report language.
-    #[arg(long, value_enum, default_value = "en")]
-    lang: LangArg,
     /// Proof of authorisation (licence, invoice, …) to include; repeatable.
     #[arg(long)]
     authorisation: Vec<PathBuf>,
@@ -69,11 +57,8 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         original: a.original,
         suspects: a.suspects,
         authorisation: a.authorisation,
-        lang: match a.lang {
-            LangArg::En => Lang::En,
-            LangArg::ZhCn => Lang::ZhCn,
-            LangArg::Both => Lang::Both,
-        },
+        // --lang (global): en, zh-CN or both; else the reader's language.
+        lang: super::lang::report_lang(),
         show_gps: a.show_gps,
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
         created_utc: None,
@@ -85,7 +70,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         listing_urls: a.listing_url,
     };
     if let Err(m) = evidence::check_case(&opts) {
-        eprintln!("error[E_USAGE]: {m}");
+        super::error(pairproof::Code::Usage, &m);
         return exit::ERROR;
     }
     let case = evidence::build(&opts);
@@ -99,7 +84,7 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         .chain(&r.authorisation)
     {
         if let Some(e) = &f.error {
-            eprintln!("error[{}]: {}", e.code, e.message);
+            super::error(e.code, &e.message);
         }
     }
     match a.format {

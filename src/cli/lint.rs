@@ -73,38 +73,7 @@ pub fn run(a: Args) -> u8 {
     }
     match a.format {
         OutputFormat::Json => super::print_json(&doc),
-        OutputFormat::Text => {
-            let mut out = String::new();
-            for r in &doc.results {
-                out.push_str(&format!(
-                    "{}  {} ({}×{}, {}, {} bytes)\n",
-                    report::text::status_word(r.verdict),
-                    r.file.path.display(),
-                    r.file.width,
-                    r.file.height,
-                    r.file.format.to_uppercase(),
-                    r.file.bytes
-                ));
-                report::text::findings(&mut out, &r.findings);
-                for w in &r.file.warnings {
-                    out.push_str(&format!("  note [{}] {}\n", w.code, w.message));
-                }
-            }
-            for e in &doc.errors {
-                out.push_str(&format!(
-                    "ERROR {} [{}] {}\n",
-                    e.path.display(),
-                    e.code,
-                    e.message
-                ));
-            }
-            let s = &doc.summary;
-            out.push_str(&format!(
-                "{} image(s): {} pass, {} warn, {} fail, {} error\n",
-                s.total, s.pass, s.warn, s.fail, s.error
-            ));
-            super::out(&out);
-        }
+        OutputFormat::Text => super::out(&report::text::lint(&doc, super::lang::get())),
     }
     doc.summary.exit_code()
 }

@@ -17,6 +17,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Language of what is printed for people (JSON and codes do not change); default from
+    /// LC_ALL / LC_MESSAGES / LANG. `both`: English and Chinese in one evidence report.
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<lang::LangArg>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -62,7 +66,16 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = lang::choose(&args);
+    let parsed = lang::localise(Cli::command(), lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(usage_error(e, lang)),
+    };
     let code = match cli.command {
         Command::Check(a) => check::run(a),
         Command::Lint(a) => lint::run(a),
@@ -108,6 +121,7 @@ mod check;
 mod compare;
 mod evidence;
 mod fix;
+mod lang;
 mod lint;
 mod progress;
 mod scan;
@@ -123,7 +137,57 @@ pub(crate) fn print_json<T: serde::Serialize>(doc: &T) {
 }
 
 pub(crate) fn print_error(e: &pairproof::Error) {
-    eprintln!("error[{}]: {e}", e.code());
+    error(e.code(), &e.to_string());
+}
+
+/// Print one error on stderr in the reader's language: `error[CODE]: detail` in English; in
+/// Chinese the code's sentence from the catalogue, then the detail (which names the file) as
+/// technical details.
+pub(crate) fn error(code: pairproof::Code, detail: &str) {
+    use pairproof::i18n::Lang;
+    match lang::get() {
+        Lang::En => eprintln!("error[{code}]: {detail}"),
+        l @ Lang::ZhCn => eprintln!(
+            "{}\n  {}",
+            pairproof::tr!(l, "cli.error", code = code, words = code_words(l, code)),
+            pairproof::tr!(l, "cli.error.detail", detail = detail)
+        ),
+    }
+}
+
+/// The sentence for a code. `E_USAGE` on the command line is a wrong argument, not the page's
+/// "cannot be done for this file".
+fn code_words(lang: pairproof::i18n::Lang, code: pairproof::Code) -> String {
+    let key = match code {
+        pairproof::Code::Usage => "cli.error.usage",
+        c => c.as_str(),
+    };
+    pairproof::i18n::t(lang, key, &[])
+}
+
+/// A usage error from clap (exit 2), or the help / version it was asked for (exit 0). Clap
+/// writes its own sentences in English; in Chinese a line saying what kind of error it is
+/// comes first.
+fn usage_error(e: clap::Error, lang: pairproof::i18n::Lang) -> u8 {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            exit::ERROR
+        } else {
+            exit::OK
+        };
+    }
+    if lang == pairproof::i18n::Lang::ZhCn {
+        eprintln!("{}", pairproof::i18n::t(lang, "cli.usage", &[]));
+    }
+    let _ = e.print();
+    exit::ERROR
 }
 
 /// The images of `lint`/`strip` arguments (folders expanded, see `batch::expand_images`);
@@ -137,16 +201,19 @@ pub(crate) fn expand_images(paths: &[std::path::PathBuf]) -> Option<Vec<std::pat
             }
             if images.is_empty() {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                eprintln!(
-                    "error[E_USAGE]: {}: no image files there (.jpg, .jpeg, .png, .webp, .gif, .bmp)",
-                    names.join(", ")
+                error(
+                    pairproof::Code::Usage,
+                    &format!(
+                        "{}: no image files there (.jpg, .jpeg, .png, .webp, .gif, .bmp)",
+                        names.join(", ")
+                    ),
                 );
                 return None;
             }
             Some(images)
         }
         Err(e) => {
-            eprintln!("error[{}]: {}", e.code, e.message);
+            error(e.code, &e.message);
             None
         }
     }

@@ -13,8 +13,9 @@ pub fn bar(total: Option<u64>, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+    let eta = pairproof::i18n::t(super::lang::get(), "cli.progress.eta", &[]);
     let template = if total.is_some() {
-        format!("{{spinner}} {what:<11} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, eta {{eta}})")
+        format!("{{spinner}} {what:<11} {{bar:40}} {{pos}}/{{len}} ({{per_sec}}, {eta} {{eta}})")
     } else {
         format!("{{spinner}} {what:<11} {{elapsed}}")
     };
@@ -22,4 +23,14 @@ pub fn bar(total: Option<u64>, what: &str) -> ProgressBar {
         ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     pb
+}
+
+/// A scan stage's label (`walk`, `fingerprint`, `match`) in the reader's language.
+pub fn stage(name: &str) -> String {
+    let key = format!("cli.progress.{name}");
+    if pairproof::i18n::has(&key) {
+        pairproof::i18n::t(super::lang::get(), &key, &[])
+    } else {
+        name.to_string()
+    }
 }

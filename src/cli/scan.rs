@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use indicatif::ProgressBar;
 use pairproof::catalogue::scan::{self, MatchReport, Progress, ScanOptions, ScanReport};
 use pairproof::fingerprint::Dihedral;
+use pairproof::i18n::{t, Lang};
 use pairproof::report::schema;
+use pairproof::tr;
 use serde::Serialize;
 
 use super::{out, OutputFormat};
@@ -139,13 +141,16 @@ pub fn scan(a: ScanArgs) -> u8 {
         }
     }
     if !valid_threshold(a.min_similarity) {
-        eprintln!("error[E_USAGE]: --min-similarity must be between 0 and 1");
+        super::error(
+            pairproof::Code::Usage,
+            "--min-similarity must be between 0 and 1",
+        );
         return exit::ERROR;
     }
     let cat = match catalogue_path(a.catalogue) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error[E_CATALOGUE_IO]: {e}");
+            super::error(pairproof::Code::CatalogueIo, &e.to_string());
             return exit::ERROR;
         }
     };
@@ -162,7 +167,10 @@ pub fn scan(a: ScanArgs) -> u8 {
         let exe = match std::env::current_exe() {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("error[E_USAGE]: --isolate: cannot find this program's path: {e}");
+                super::error(
+                    pairproof::Code::Usage,
+                    &format!("--isolate: cannot find this program's path: {e}"),
+                );
                 return exit::ERROR;
             }
         };
@@ -183,7 +191,8 @@ pub fn scan(a: ScanArgs) -> u8 {
                 if let Some(old) = b.take() {
                     old.finish_and_clear();
                 }
-                let pb = super::progress::bar((total > 0).then_some(total), name);
+                let label = super::progress::stage(name);
+                let pb = super::progress::bar((total > 0).then_some(total), &label);
                 pb.tick();
                 *b = Some(pb);
             }
@@ -201,7 +210,7 @@ pub fn scan(a: ScanArgs) -> u8 {
     let report = match report {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            super::error(e.code(), &e.to_string());
             return exit::ERROR;
         }
     };
@@ -214,7 +223,7 @@ pub fn scan(a: ScanArgs) -> u8 {
         );
     }
     match a.format {
-        ScanFormat::Text => out(&scan_text(&report)),
+        ScanFormat::Text => out(&scan_text(&report, super::lang::get())),
         ScanFormat::Json => super::print_json(&report),
         ScanFormat::Jsonl => out(&scan_jsonl(&report)),
         ScanFormat::Csv => out(&scan_csv(&report)),
@@ -227,90 +236,121 @@ fn pct(s: f64) -> String {
     format!("{:.1} %", s * 100.0)
 }
 
-fn describe(p: &scan::PairScore) -> String {
+fn describe(p: &scan::PairScore, lang: Lang) -> String {
     if p.identical {
-        return "identical files".into();
+        return t(lang, "cli.scan.identical", &[]);
     }
     let mut parts = Vec::new();
     if p.verified {
-        parts.push(format!("{} matching points", p.inliers));
+        parts.push(tr!(lang, "cli.scan.points", n = p.inliers));
         if p.mirrored {
-            parts.push("mirrored".into());
+            parts.push(t(lang, "cli.scan.mirrored", &[]));
         }
         if let Some(c) = p.cover {
-            parts.push(format!(
-                "{:.0} % of the first found in the second, {:.0} % of the second in the first",
-                c[0] * 100.0,
-                c[1] * 100.0
-            ));
+            let (a, b) = (
+                format!("{:.0}", c[0] * 100.0),
+                format!("{:.0}", c[1] * 100.0),
+            );
+            parts.push(tr!(lang, "cli.scan.cover", a = a, b = b));
         }
         if let Some(k) = p.scale.filter(|k| (k - 1.0).abs() >= 0.05) {
-            parts.push(format!("scaled ×{k:.2}"));
+            parts.push(tr!(lang, "cli.scan.scaled", k = format!("{k:.2}")));
         }
         if let Some(r) = p.rotation_deg.filter(|r| r.abs() >= 2.0) {
-            parts.push(format!("turned {r:.0}°"));
+            parts.push(tr!(lang, "cli.scan.turned", deg = format!("{r:.0}")));
         }
     } else if let Some(o) = p.orientation.filter(|o| *o != Dihedral::Original) {
-        parts.push(o.words().to_string());
+        parts.push(pairproof::i18n::orientation(lang, o));
     }
     if let Some(d) = p.hash_distance {
-        parts.push(format!("hash distance {d}/256"));
+        parts.push(tr!(lang, "cli.scan.hash", d = d));
     }
-    parts.join(", ")
+    parts.join(&t(lang, "cli.scan.sep", &[]))
 }
 
-fn scan_text(r: &ScanReport) -> String {
+fn scan_text(r: &ScanReport, lang: Lang) -> String {
     let mut s = String::new();
     let st = &r.stats;
+    let line = |s: &mut String, l: String| {
+        s.push_str(&l);
+        s.push('\n');
+    };
     if r.groups.is_empty() {
-        s.push_str(&format!(
-            "No near-duplicates at or above {} among {} image(s).\n",
-            pct(r.min_similarity),
-            st.images
-        ));
+        line(
+            &mut s,
+            tr!(
+                lang,
+                "cli.scan.none",
+                min = pct(r.min_similarity),
+                n = st.images
+            ),
+        );
     } else {
-        s.push_str(&format!(
-            "{} group(s) of near-duplicates at or above {}:\n",
-            r.groups.len(),
-            pct(r.min_similarity)
-        ));
+        line(
+            &mut s,
+            tr!(
+                lang,
+                "cli.scan.groups",
+                n = r.groups.len(),
+                min = pct(r.min_similarity)
+            ),
+        );
     }
     for g in &r.groups {
-        s.push_str(&format!("\ngroup {} ({} images)\n", g.id, g.members.len()));
+        line(
+            &mut s,
+            format!(
+                "\n{}",
+                tr!(lang, "cli.scan.group", id = g.id, n = g.members.len())
+            ),
+        );
         for m in &g.members {
-            let tag = if m.reference { "  [reference]" } else { "" };
-            s.push_str(&format!("  {}{tag}\n", m.path));
+            let tag = if m.reference {
+                t(lang, "cli.scan.reference", &[])
+            } else {
+                String::new()
+            };
+            line(&mut s, format!("  {}{tag}", m.path));
         }
         for p in &g.pairs {
-            s.push_str(&format!(
-                "    {:>7}  {}  <->  {}  ({})\n",
-                pct(p.similarity),
-                p.a,
-                p.b,
-                describe(p)
-            ));
+            line(
+                &mut s,
+                format!(
+                    "    {:>7}  {}  <->  {}  ({})",
+                    pct(p.similarity),
+                    p.a,
+                    p.b,
+                    describe(p, lang)
+                ),
+            );
         }
     }
     if !r.problems.is_empty() {
-        s.push_str(&format!(
-            "\n{} file(s) could not be used:\n",
-            r.problems.len()
-        ));
+        line(
+            &mut s,
+            format!("\n{}", tr!(lang, "cli.scan.problems", n = r.problems.len())),
+        );
         for p in &r.problems {
-            s.push_str(&format!("  [{}] {}\n", p.code, p.message));
+            let message = match lang {
+                Lang::En => p.message.clone(),
+                Lang::ZhCn => format!("{}（{}）", t(lang, p.code.as_str(), &[]), p.message),
+            };
+            line(&mut s, format!("  [{}] {message}", p.code));
         }
     }
-    s.push_str(&format!(
-        "\n{} image(s): {} analysed, {} unchanged, {} recognised by content, {} unreadable; {} non-image file(s) ignored; {} candidate pair(s) scored. Catalogue: {}\n",
-        st.images,
-        st.analysed,
-        st.reused_unchanged,
-        st.reused_by_content,
-        st.unreadable,
-        st.ignored_non_images,
-        st.candidate_pairs,
-        r.catalogue.display()
-    ));
+    let stats = tr!(
+        lang,
+        "cli.scan.stats",
+        images = st.images,
+        analysed = st.analysed,
+        unchanged = st.reused_unchanged,
+        content = st.reused_by_content,
+        unreadable = st.unreadable,
+        ignored = st.ignored_non_images,
+        pairs = st.candidate_pairs,
+        catalogue = r.catalogue.display()
+    );
+    line(&mut s, format!("\n{stats}"));
     s
 }
 
@@ -415,7 +455,10 @@ fn scan_csv(r: &ScanReport) -> String {
 
 pub fn match_cmd(a: MatchArgs) -> u8 {
     if !valid_threshold(a.min_similarity) {
-        eprintln!("error[E_USAGE]: --min-similarity must be between 0 and 1");
+        super::error(
+            pairproof::Code::Usage,
+            "--min-similarity must be between 0 and 1",
+        );
         return exit::ERROR;
     }
     let cat = a.catalogue.unwrap_or_else(default_catalogue);
@@ -429,41 +472,50 @@ pub fn match_cmd(a: MatchArgs) -> u8 {
     ) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            super::error(e.code(), &e.to_string());
             return exit::ERROR;
         }
     };
     match a.format {
         OutputFormat::Json => super::print_json(&r),
-        OutputFormat::Text => out(&match_text(&r)),
+        OutputFormat::Text => out(&match_text(&r, super::lang::get())),
     }
     exit::code(!r.matches.is_empty(), false)
 }
 
-fn match_text(r: &MatchReport) -> String {
+fn match_text(r: &MatchReport, lang: Lang) -> String {
     let mut s = String::new();
+    let min = pct(r.min_similarity);
     if r.matches.is_empty() {
-        s.push_str(&format!(
-            "No copies of {} at or above {} among {} catalogued image(s).\n",
-            r.query,
-            pct(r.min_similarity),
-            r.catalogue_images
+        s.push_str(&tr!(
+            lang,
+            "cli.match.none",
+            query = r.query,
+            min = min,
+            n = r.catalogue_images
         ));
+        s.push('\n');
         return s;
     }
-    s.push_str(&format!(
-        "{} cop{} of {} at or above {}:\n",
-        r.matches.len(),
-        if r.matches.len() == 1 { "y" } else { "ies" },
-        r.query,
-        pct(r.min_similarity)
+    let key = if r.matches.len() == 1 {
+        "cli.match.found.one"
+    } else {
+        "cli.match.found"
+    };
+    s.push_str(&tr!(
+        lang,
+        key,
+        n = r.matches.len(),
+        query = r.query,
+        min = min
     ));
+    s.push('\n');
     for m in &r.matches {
         s.push_str(&format!(
             "  {:>7}  {}  ({})\n",
             pct(m.score.similarity),
             m.path,
-            describe(&m.score)
+            describe(&m.score, lang)
         ));
     }
     s

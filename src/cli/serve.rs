@@ -52,7 +52,7 @@ pub fn run(a: ServeArgs) -> u8 {
     match r {
         Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("error[{}]: {e}", e.code());
+            super::error(e.code(), &e.to_string());
             exit::ERROR
         }
     }

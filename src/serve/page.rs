@@ -1,9 +1,11 @@
 //! The page: `index.html`, `style.css` and the ES modules, embedded in the binary.
 
 use crate::code::Code;
+use crate::i18n::Lang;
 use axum::extract::Path as UrlPath;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::sync::OnceLock;
 
 use super::error::ApiError;
 
@@ -20,8 +22,6 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("app.js", include_str!("assets/app.js")),
     ("lang.js", include_str!("assets/lang.js")),
     ("i18n.js", include_str!("assets/i18n.js")),
-    ("i18n-en.js", include_str!("assets/i18n-en.js")),
-    ("i18n-zh.js", include_str!("assets/i18n-zh.js")),
     ("api.js", include_str!("assets/api.js")),
     ("state.js", include_str!("assets/state.js")),
     ("ui.js", include_str!("assets/ui.js")),
@@ -32,6 +32,19 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("evidence.js", include_str!("assets/evidence.js")),
 ];
 
+const SCRIPT: &str = "text/javascript; charset=utf-8";
+
+/// The catalogue of `lang` as an ES module, made once per process.
+fn catalogue_module(lang: Lang) -> &'static str {
+    static EN: OnceLock<String> = OnceLock::new();
+    static ZH: OnceLock<String> = OnceLock::new();
+    let cell = match lang {
+        Lang::En => &EN,
+        Lang::ZhCn => &ZH,
+    };
+    cell.get_or_init(|| crate::i18n::page_module(lang))
+}
+
 fn asset_response(name: &str) -> Response {
     let (body, mime): (&'static str, &'static str) = match name {
         "index.html" => (
@@ -39,8 +52,11 @@ fn asset_response(name: &str) -> Response {
             "text/html; charset=utf-8",
         ),
         "style.css" => (include_str!("assets/style.css"), "text/css; charset=utf-8"),
+        // The words: pairproof's one message catalogue, which the command line reads too.
+        "i18n-en.js" => (catalogue_module(Lang::En), SCRIPT),
+        "i18n-zh.js" => (catalogue_module(Lang::ZhCn), SCRIPT),
         _ => match SCRIPTS.iter().find(|(n, _)| *n == name) {
-            Some((_, body)) => (body, "text/javascript; charset=utf-8"),
+            Some((_, body)) => (body, SCRIPT),
             None => return not_found_response(),
         },
     };

@@ -128,7 +128,7 @@ export function findingWords(f, report) {
     case 'file.size': {
       const limit = fmtBytes(num(L, 5242880));
       switch (f.reason) {
-        case 'within_limit': return say('f.file.size.pass', { limit });
+        case 'within_limit': return say(m && m.image !== undefined ? 'f.file.size.passOne' : 'f.file.size.pass', { limit });
         case 'over_limit': {
           const roles = rolesOf(m, (v) => typeof v === 'number' && v > num(L, 5242880));
           if (!roles.length) throw new Error('shape');
@@ -255,6 +255,7 @@ export function findingWords(f, report) {
       const vars = { size: fmtBytes(m), lo: fmtBytes(lo), hi: fmtBytes(hi) };
       switch (f.reason) {
         case 'in_range': return say('f.lint.file_size_recommended.pass', vars);
+        case 'small_but_sharp': return say('f.lint.file_size_recommended.smallSharp', vars);
         case 'small_and_compressed': return say('f.lint.file_size_recommended.small', vars, 'fix.lint.file_size_recommended.small');
         case 'over_recommended': return say('f.lint.file_size_recommended.large', vars, 'fix.lint.file_size_recommended.large');
         default: return unknown();
