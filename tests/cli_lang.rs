@@ -299,3 +299,43 @@ fn the_readme_shows_what_the_chinese_check_prints() {
         .expect("binary runs");
     assert_eq!(String::from_utf8_lossy(&o.stdout), shown);
 }
+
+/// `fix` and `strip` report what they changed in Chinese.
+#[test]
+fn fix_and_strip_read_in_chinese() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("fixed");
+    let (code, text, err) = run(
+        &[("LANG", "zh_CN.UTF-8")],
+        &[
+            "fix",
+            "fixtures/shoe-main.jpg",
+            "fixtures/shoe-hidden-gps.jpg",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{text}{err}");
+    assert!(
+        text.starts_with("修复前：会被拒绝  →  修复后：可以上传\n已写入：\n  主图   "),
+        "{text}"
+    );
+    assert!(
+        text.contains("  隐藏图：已删除带 GPS 位置的 EXIF（像素不变，方向保留）"),
+        "{text}"
+    );
+    let stripped = t.path().join("stripped");
+    let (code, text, err) = run(
+        &[],
+        &[
+            "--lang",
+            "zh-CN",
+            "strip",
+            "fixtures/shoe-hidden-gps.jpg",
+            "--out",
+            stripped.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("像素完全相同；GPS 已删除）"), "{text}");
+}

@@ -560,3 +560,90 @@ fn case_fields_are_shown_and_covered_by_the_checksums() {
         assert!(!bad.exists());
     }
 }
+
+/// `--pdf` prints the report through headless Chromium; the PDF's text, read back by the
+/// independent `pdftotext` (poppler), holds the verdicts, the file names and the claimant in
+/// both languages of a `--lang both` report. An existing PDF is kept unless `--force`.
+#[test]
+fn the_report_prints_to_a_pdf_whose_text_reads_back() {
+    let t = tempfile::tempdir().unwrap();
+    let (original, suspect, unrelated, _) = case_files(t.path());
+    let (zip, pdf) = (t.path().join("case.zip"), t.path().join("case.pdf"));
+    let run = |extra: &[&str]| {
+        bin()
+            .arg("evidence")
+            .args([&original, &suspect, &unrelated])
+            .arg("--out")
+            .arg(&zip)
+            .arg("--pdf")
+            .arg(&pdf)
+            .args(["--claimant", "示例店铺 Example Shop", "--lang", "both"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let o = run(&[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed by tests/run.sh");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for want in ["MATCH", "NO MATCH", "Example Shop", "示例店铺", "匹配"] {
+        assert!(
+            text.contains(want),
+            "{want:?} not in the PDF's text:\n{text}"
+        );
+    }
+    let name = suspect.file_name().unwrap().to_string_lossy().to_string();
+    assert!(text.contains(&name), "{name} not in the PDF's text");
+    // A second run keeps both files; --force replaces them.
+    let o = run(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("E_OUTPUT"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), bytes);
+    let o = run(&["--force"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Without a browser the PDF is a clean output error naming the file and what to install; the
+/// bundle itself is written.
+#[test]
+fn a_pdf_without_chromium_is_an_output_error_that_says_what_to_install() {
+    let t = tempfile::tempdir().unwrap();
+    let (original, suspect, _, _) = case_files(t.path());
+    let (zip, pdf) = (t.path().join("case.zip"), t.path().join("case.pdf"));
+    let o = bin()
+        .env("PATH", "/nonexistent")
+        .env_remove("PAIRPROOF_CHROMIUM")
+        .arg("evidence")
+        .args([&original, &suspect])
+        .arg("--out")
+        .arg(&zip)
+        .arg("--pdf")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error[E_OUTPUT]"), "{err}");
+    assert!(
+        err.contains("case.pdf") && err.contains("install chromium"),
+        "{err}"
+    );
+    assert!(zip.exists() && !pdf.exists());
+}

@@ -3,8 +3,10 @@
 #   bash tests/run.sh
 # Installs, when missing (Debian packages via apt-get, as root on a fresh machine):
 # - exiftool: writes/reads EXIF independently of us (strip test; evidence fixtures);
-# - chromium (+ a CJK font): renders the evidence report headless and runs the web page's
-#   end-to-end test, driven by playwright-core (npm, pinned in tests/e2e/package-lock.json);
+# - chromium (+ a CJK font): renders the evidence report headless (and prints it for
+#   `evidence --pdf`) and runs the web page's end-to-end test, driven by playwright-core (npm,
+#   pinned in tests/e2e/package-lock.json);
+# - pdftotext (poppler-utils): reads the printed report's text back, independently of Chromium;
 # - GNU time: peak RSS of every command in the bad-input matrix (tests/bad_input_cli.rs);
 # - the pair-verdict benchmark (tests/verdicts.rs): Tux Paint stamps, fonts and a Python venv
 #   with pinned Pillow/NumPy/scikit-image/qrcode, then benches/verdicts/gen.py into
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v exiftool >/dev/null 2>&1 || need+=(libimage-exiftool-perl)
 command -v chromium >/dev/null 2>&1 || need+=(chromium fonts-droid-fallback)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then

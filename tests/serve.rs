@@ -582,7 +582,7 @@ fn page_end_to_end_in_chromium_and_load_test() {
     let log =
         String::from_utf8_lossy(&e2e.stdout).to_string() + &String::from_utf8_lossy(&e2e.stderr);
     assert!(e2e.status.success(), "e2e failed:\n{log}");
-    assert!(log.contains("all 10 steps passed"), "{log}");
+    assert!(log.contains("all 11 steps passed"), "{log}");
 
     let load = Command::new("node")
         .arg(Path::new(ROOT).join("benches/serve_load.mjs"))

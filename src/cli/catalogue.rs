@@ -91,7 +91,8 @@ pub fn run(c: CatalogueCommand) -> u8 {
             match store::rebuild(&path, &stamp) {
                 Ok(r) => {
                     if let Some(w) = &r.warning {
-                        eprintln!("warning: {w}");
+                        let lang = super::lang::get();
+                        eprintln!("{}", pairproof::tr!(lang, "cli.warning", message = w));
                     }
                     super::print_json(&r);
                     exit::OK
@@ -129,11 +130,14 @@ pub fn run(c: CatalogueCommand) -> u8 {
             }
             match decisions::record_not_a_copy(&path, &a, &b) {
                 Ok(()) => {
-                    eprintln!(
-                        "recorded: {} and {} are not copies of each other",
-                        a.display(),
-                        b.display()
+                    let lang = super::lang::get();
+                    let line = pairproof::tr!(
+                        lang,
+                        "cli.catalogue.not_a_copy",
+                        a = a.display(),
+                        b = b.display()
                     );
+                    eprintln!("{line}");
                     exit::OK
                 }
                 Err(e) => {

@@ -158,7 +158,7 @@ fn many(a: &Args) -> u8 {
                         lang,
                         "cli.batch.ignored",
                         path = f.path.display(),
-                        reason = f.reason.words()
+                        reason = super::ignored_words(f.reason)
                     )
                 );
             }

@@ -103,9 +103,10 @@ pub fn compare_batch(a: BatchArgs) -> u8 {
         }
     }
     super::out(&out);
+    let lang = super::lang::get();
     eprintln!(
-        "{} pair(s) scored, {failed} with unreadable files",
-        lines.len()
+        "{}",
+        pairproof::tr!(lang, "cli.compare.batch", n = lines.len(), failed = failed)
     );
     // A scoring command: it exits 0 whatever the scores are; 2 when a file could not be read.
     exit::code(false, failed > 0)

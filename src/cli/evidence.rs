@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use pairproof::evidence::{self, bundle, EvidenceOptions};
 
+use pairproof::i18n::Lang;
+use pairproof::tr;
+
 use super::{out, OutputFormat};
 
 #[derive(Debug, clap::Args)]
@@ -20,6 +23,10 @@ pub struct EvidenceArgs {
     /// Replace the bundle at --out if one exists.
     #[arg(long)]
     force: bool,
+    /// Also print the report to this PDF (for appeal forms that take PDF; needs Chromium, or
+    /// $PAIRPROOF_CHROMIUM); an existing file is kept unless --force.
+    #[arg(long)]
+    pdf: Option<PathBuf>,
     /// Proof of authorisation (licence, invoice, …) to include; repeatable.
     #[arg(long)]
     authorisation: Vec<PathBuf>,
@@ -49,9 +56,11 @@ pub struct VerifyArgs {
 
 pub fn evidence(a: EvidenceArgs) -> u8 {
     // Refuse before the work, not only after it (the write itself is no-clobber too).
-    if !a.force && a.out.exists() {
-        super::print_error(&pairproof::metadata::exists_error(&a.out));
-        return exit::ERROR;
+    for p in std::iter::once(&a.out).chain(&a.pdf) {
+        if !a.force && p.exists() {
+            super::print_error(&pairproof::metadata::exists_error(p));
+            return exit::ERROR;
+        }
     }
     let opts = EvidenceOptions {
         original: a.original,
@@ -78,6 +87,12 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
         super::print_error(&e);
         return exit::ERROR;
     }
+    if let Some(pdf) = &a.pdf {
+        if let Err(e) = evidence::pdf::write_pdf(&case.html, pdf, a.force) {
+            super::print_error(&e);
+            return exit::ERROR;
+        }
+    }
     let r = &case.report;
     for f in std::iter::once(&r.original)
         .chain(r.suspects.iter().map(|s| &s.file))
@@ -90,20 +105,32 @@ pub fn evidence(a: EvidenceArgs) -> u8 {
     match a.format {
         OutputFormat::Json => super::print_json(r),
         OutputFormat::Text => {
+            let lang = super::lang::get();
+            let zh = lang == Lang::ZhCn;
             let mut s = String::new();
             for x in &r.suspects {
+                let words = if zh {
+                    &x.result.words_zh
+                } else {
+                    &x.result.words_en
+                };
                 s.push_str(&format!(
-                    "{:<11} {}  {}\n",
-                    x.result.verdict.words(false),
+                    "{:<11} {}  {words}\n",
+                    x.result.verdict.words(zh),
                     x.file.name,
-                    x.result.words_en
                 ));
             }
-            s.push_str(&format!(
-                "Evidence bundle written to {} (report {}).\n",
-                a.out.display(),
-                r.report_id
+            s.push_str(&tr!(
+                lang,
+                "cli.evidence.written",
+                path = a.out.display(),
+                id = r.report_id
             ));
+            s.push('\n');
+            if let Some(pdf) = &a.pdf {
+                s.push_str(&tr!(lang, "cli.evidence.pdf", path = pdf.display()));
+                s.push('\n');
+            }
             out(&s);
         }
     }
@@ -121,24 +148,31 @@ pub fn verify(a: VerifyArgs) -> u8 {
     match a.format {
         OutputFormat::Json => super::print_json(&r),
         OutputFormat::Text => {
+            let lang = super::lang::get();
             let mut s = String::new();
             for c in r.checks.iter().filter(|c| !c.ok) {
-                s.push_str(&format!("FAIL  {}: {}\n", c.what, c.detail));
-            }
-            if r.ok {
-                s.push_str(&format!(
-                    "OK  {}: all {} checks pass; every file is intact and every score recomputes to the reported value.\n",
-                    a.bundle.display(),
-                    r.checks.len()
+                s.push_str(&tr!(
+                    lang,
+                    "cli.verify.fail",
+                    what = c.what,
+                    detail = c.detail
                 ));
+                s.push('\n');
+            }
+            let (path, n) = (a.bundle.display(), r.checks.len());
+            let failed = r.checks.iter().filter(|c| !c.ok).count();
+            s.push_str(&if r.ok {
+                tr!(lang, "cli.verify.ok", path = path, n = n)
             } else {
-                s.push_str(&format!(
-                    "FAILED  {}: {} of {} checks fail; the bundle was changed or the report no longer holds.\n",
-                    a.bundle.display(),
-                    r.checks.iter().filter(|c| !c.ok).count(),
-                    r.checks.len()
-                ));
-            }
+                tr!(
+                    lang,
+                    "cli.verify.failed",
+                    path = path,
+                    failed = failed,
+                    n = n
+                )
+            });
+            s.push('\n');
             out(&s);
         }
     }

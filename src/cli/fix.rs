@@ -45,7 +45,9 @@ pub fn run(a: Args) -> u8 {
         Ok(r) => {
             match a.format {
                 OutputFormat::Json => super::print_json(&r),
-                OutputFormat::Text => super::out(&pairproof::report::text::fix(&r)),
+                OutputFormat::Text => {
+                    super::out(&pairproof::report::text::fix(&r, super::lang::get()))
+                }
             }
             r.after.exit_code()
         }

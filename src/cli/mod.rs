@@ -155,6 +155,21 @@ pub(crate) fn error(code: pairproof::Code, detail: &str) {
     }
 }
 
+/// Why a file was left out of a batch, in the reader's language.
+pub(crate) fn ignored_words(r: pairproof::batch::IgnoreReason) -> String {
+    use pairproof::batch::IgnoreReason as R;
+    let lang = lang::get();
+    if lang == pairproof::i18n::Lang::En {
+        return r.words().to_string();
+    }
+    let key = match r {
+        R::NotAnImage => "cli.ignored.not_an_image",
+        R::NoRoleInName => "cli.ignored.no_role",
+        R::NoSku => "cli.ignored.no_sku",
+    };
+    pairproof::i18n::t(lang, key, &[])
+}
+
 /// The sentence for a code. `E_USAGE` on the command line is a wrong argument, not the page's
 /// "cannot be done for this file".
 fn code_words(lang: pairproof::i18n::Lang, code: pairproof::Code) -> String {
@@ -197,7 +212,14 @@ pub(crate) fn expand_images(paths: &[std::path::PathBuf]) -> Option<Vec<std::pat
     match pairproof::batch::expand_images(paths) {
         Ok((images, ignored)) => {
             for f in &ignored {
-                eprintln!("note: ignored {} ({})", f.path.display(), f.reason.words());
+                let lang = lang::get();
+                let line = pairproof::tr!(
+                    lang,
+                    "cli.ignored",
+                    path = f.path.display(),
+                    reason = ignored_words(f.reason)
+                );
+                eprintln!("{line}");
             }
             if images.is_empty() {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();

@@ -45,7 +45,10 @@ pub fn run(a: ServeArgs) -> u8 {
             .map(|t| format!("?token={t}"))
             .unwrap_or_default();
         println!("pairproof serve: http://{addr}/{q}");
-        eprintln!("Open that address in a browser. Ctrl-C stops the server.");
+        eprintln!(
+            "{}",
+            pairproof::i18n::t(super::lang::get(), "cli.serve.open", &[])
+        );
         use std::io::Write;
         let _ = std::io::stdout().flush();
     });

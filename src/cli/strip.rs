@@ -5,6 +5,9 @@ use pairproof::report::exit;
 use pairproof::report::{self, ErrorInfo, StripDocument};
 use pairproof::Limits;
 
+use pairproof::i18n::t;
+use pairproof::tr;
+
 use super::OutputFormat;
 
 #[derive(Debug, clap::Args)]
@@ -47,24 +50,30 @@ pub fn run(a: Args) -> u8 {
     match a.format {
         OutputFormat::Json => super::print_json(&doc),
         OutputFormat::Text => {
+            let lang = super::lang::get();
             for r in &doc.results {
+                let gps = if r.gps_before {
+                    "cli.strip.gps_removed"
+                } else {
+                    "cli.strip.gps_absent"
+                };
                 super::outln!(
-                    "{} -> {} ({} → {} bytes; pixels identical; GPS {})",
-                    r.input.display(),
-                    r.output.display(),
-                    r.bytes_before,
-                    r.bytes_after,
-                    if r.gps_before {
-                        "removed"
-                    } else {
-                        "was absent"
-                    }
+                    "{}",
+                    tr!(
+                        lang,
+                        "cli.strip.line",
+                        input = r.input.display(),
+                        output = r.output.display(),
+                        before = r.bytes_before,
+                        after = r.bytes_after,
+                        gps = t(lang, gps, &[])
+                    )
                 );
                 for x in &r.removed {
-                    super::outln!("  removed {x}");
+                    super::outln!("{}", tr!(lang, "cli.strip.removed", what = x));
                 }
                 for x in &r.kept {
-                    super::outln!("  kept    {x}");
+                    super::outln!("{}", tr!(lang, "cli.strip.kept", what = x));
                 }
             }
         }

@@ -12,6 +12,7 @@ pub mod bundle;
 mod case;
 pub use case::{check_case, CaseDetails};
 pub mod html;
+pub mod pdf;
 pub mod words;
 
 use std::path::{Path, PathBuf};

@@ -26,6 +26,7 @@ pub const VERIFY: &str = "pairproof.verify/1";
 pub const SERVE_INFO: &str = "pairproof.serve-info/1";
 pub const SERVE_CHECK: &str = "pairproof.serve-check/1";
 pub const SERVE_BATCH: &str = "pairproof.serve-batch/1";
+pub const SERVE_FIX: &str = "pairproof.serve-fix/1";
 pub const SERVE_ERROR: &str = "pairproof.serve-error/1";
 
 /// Every schema above.
@@ -54,5 +55,6 @@ pub const ALL: &[&str] = &[
     SERVE_INFO,
     SERVE_CHECK,
     SERVE_BATCH,
+    SERVE_FIX,
     SERVE_ERROR,
 ];

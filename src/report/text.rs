@@ -6,6 +6,9 @@ use crate::compliance::{Finding, Status};
 use crate::i18n::{t, Files, Lang};
 use crate::tr;
 
+mod fix;
+pub use fix::fix;
+
 pub fn status_word(s: Status, lang: Lang) -> String {
     t(lang, &format!("cli.status.{}", status_key(s)), &[])
 }
@@ -24,7 +27,7 @@ fn mark(s: Status, lang: Lang) -> String {
     t(lang, &format!("cli.mark.{}", status_key(s)), &[])
 }
 
-fn verdict_word(v: crate::check::Verdict, lang: Lang) -> String {
+pub(super) fn verdict_word(v: crate::check::Verdict, lang: Lang) -> String {
     use crate::check::Verdict;
     let key = match v {
         Verdict::Pass => "cli.verdict.pass",
@@ -405,119 +408,6 @@ pub fn compare(l: &crate::matching::CompareLine, lang: Lang) -> String {
         let _ = writeln!(out, "{}", error_line(lang, e));
     }
     out
-}
-
-/// The text form of a `pairproof fix` report: what was written, what changed, and what still
-/// needs a new photo.
-pub fn fix(r: &crate::fix::FixReport) -> String {
-    use crate::fix::Action;
-    let verdict = |v: crate::check::Verdict| match v {
-        crate::check::Verdict::Pass => "PASS",
-        crate::check::Verdict::Warn => "PASS (with warnings)",
-        crate::check::Verdict::Fail => "FAIL",
-        crate::check::Verdict::Error => "ERROR",
-    };
-    let mut s = format!(
-        "before: {}  →  after: {}\nwritten:\n  main   {}\n  hidden {}\n",
-        verdict(r.before),
-        verdict(r.after),
-        r.main_out.display(),
-        r.hidden_out.display()
-    );
-    if r.actions.is_empty() {
-        s.push_str("changed: nothing (no failure has a safe fix; both files are copies)\n");
-    } else {
-        s.push_str("changed:\n");
-    }
-    let dims = |d: &[u32; 2]| format!("{}×{}", d[0], d[1]);
-    for a in &r.actions {
-        let line = match a {
-            Action::ConvertedToSrgb { role, from } => {
-                format!("{}: colours converted from {from} to sRGB", role_word(*role))
-            }
-            Action::CroppedOrPadded {
-                role,
-                from,
-                to,
-                offset,
-            } => {
-                let how = match (from[0] >= to[0] && from[1] >= to[1], from[0] <= to[0] && from[1] <= to[1]) {
-                    (true, _) => "cropped",
-                    (_, true) => "padded (edge pixels repeated)",
-                    _ => "cropped and padded (edge pixels repeated)",
-                };
-                format!(
-                    "{}: {how} from {} to {}, picture placed at ({}, {})",
-                    role_word(*role),
-                    dims(from),
-                    dims(to),
-                    offset[0],
-                    offset[1]
-                )
-            }
-            Action::Resized { role, from, to } => format!(
-                "{}: scaled from {} to {} (same proportions)",
-                role_word(*role),
-                dims(from),
-                dims(to)
-            ),
-            Action::GpsRemoved { role, kept } => format!(
-                "{}: EXIF with its GPS location removed (pixels untouched, orientation kept{})",
-                role_word(*role),
-                kept_words(kept)
-            ),
-            Action::Reencoded {
-                role,
-                kept,
-                format,
-                quality,
-                bytes_before,
-                bytes_after,
-            } => format!(
-                "{}: saved again as {}{} ({bytes_before} → {bytes_after} bytes; metadata not carried over{})",
-                role_word(*role),
-                format.name().to_uppercase(),
-                quality.map(|q| format!(" quality {q}")).unwrap_or_default(),
-                kept_words(kept)
-            ),
-        };
-        s.push_str(&format!("  {line}\n"));
-    }
-    if !r.needs_new_photo.is_empty() {
-        s.push_str("still failing (needs a new photo or editing by hand):\n");
-        for l in &r.needs_new_photo {
-            s.push_str(&format!("  {}: {}\n", l.id, l.message));
-            if let Some(f) = &l.fix {
-                s.push_str(&format!("    fix: {f}\n"));
-            }
-        }
-    }
-    s
-}
-
-/// ", kept: artist, copyright" (nothing when nothing was kept).
-fn kept_words(kept: &[crate::metadata::KeepTag]) -> String {
-    use crate::metadata::KeepTag;
-    if kept.is_empty() {
-        return String::new();
-    }
-    let words: Vec<&str> = kept
-        .iter()
-        .map(|k| match k {
-            KeepTag::Artist => "artist",
-            KeepTag::Copyright => "copyright",
-            KeepTag::Camera => "camera",
-            KeepTag::CaptureTime => "capture time",
-        })
-        .collect();
-    format!("; kept: {}", words.join(", "))
-}
-
-fn role_word(r: crate::fix::Role) -> &'static str {
-    match r {
-        crate::fix::Role::Main => "main",
-        crate::fix::Role::Hidden => "hidden",
-    }
 }
 
 /// What a copy changed, in words: the colour edits that matter (hue turned by 5° or more, made

@@ -28,7 +28,7 @@ pub(super) type St = State<Arc<AppState>>;
 pub use super::error::{ApiError, ApiResult};
 
 /// Run CPU-bound work on the blocking pool, at most `cpu_slots` at a time.
-async fn cpu<T: Send + 'static>(
+pub(super) async fn cpu<T: Send + 'static>(
     st: &AppState,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> ApiResult<T> {
@@ -55,7 +55,7 @@ pub async fn info(State(st): St) -> Json<Value> {
 // ---------------------------------------------------------------------------------------------
 // Pair check.
 
-fn take(uploads: &mut Vec<Upload>, field: &str) -> ApiResult<Upload> {
+pub(super) fn take(uploads: &mut Vec<Upload>, field: &str) -> ApiResult<Upload> {
     let i = uploads
         .iter()
         .position(|u| u.field == field && !u.name.is_empty())

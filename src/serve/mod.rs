@@ -12,6 +12,7 @@
 
 mod api;
 mod error;
+mod fix;
 mod guard;
 mod jobs;
 mod page;
@@ -127,6 +128,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/api/info", get(api::info))
         .route("/api/check", post(api::check))
         .route("/api/strip-gps", post(api::strip_gps))
+        .route("/api/fix", post(fix::fix))
         .route("/api/batch", post(api::batch))
         .route("/api/scan", post(api::start_scan))
         .route("/api/scan/{job}/events", get(api::scan_events))

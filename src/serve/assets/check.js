@@ -1,7 +1,7 @@
 // The pair-check tab: two drop zones, the verdict, SSIM, the heatmap and the marked areas.
 
 import { api } from './api.js';
-import { KINDS, PLACES, RoleName, findingsView, normStatus, roleName, rolesOf, ruleName } from './findings.js';
+import { KINDS, PLACES, RoleName, describeFinding, findingsView, normStatus, roleName, rolesOf, ruleName } from './findings.js';
 import { has, t, tn } from './lang.js';
 import { S, gate } from './state.js';
 import { $, VERDICT_ICON, appendKids, chip, clear, contentDispositionName, downloadLink, dropZone, errorView, fmt4, fmtBytes, h, joinList, num, problemItem, signed, tooLarge } from './ui.js';
@@ -23,6 +23,7 @@ export function setCheckFile(role, file) {
   c.result = null;
   c.error = null;
   c.gps = {};
+  c.fix = null;
   renderCheck();
   if (c.main && c.hidden) runCheck();
 }
@@ -32,7 +33,7 @@ export async function runCheck() {
   if (!c.main || !c.hidden) { renderCheck(); return; }
   const seq = ++c.seq;
   const main = c.main; const hidden = c.hidden; const mainUrl = c.mainUrl; const hiddenUrl = c.hiddenUrl;
-  c.busy = true; c.error = null; c.result = null; c.gps = {};
+  c.busy = true; c.error = null; c.result = null; c.gps = {}; c.fix = null;
   renderCheck();
   const fd = new FormData();
   fd.append('main', main, main.name);
@@ -334,6 +335,102 @@ export async function stripGps(role, result) {
   renderCheck();
 }
 
+// ---------------------------------------------------------------- safe fixes (POST /api/fix)
+
+// The rules whose failure `pairproof fix` can mend without a new photo (the server decides
+// what it actually can: a size slip of at most 2 px, say).
+const FIXABLE = ['color.srgb', 'dims.equal', 'dims.aspect', 'metadata.gps', 'format', 'file.size'];
+
+// One change the fix made, in the current language (the `fixed.*` words the CLI prints too).
+export function actionWords(a) {
+  const dims = (d) => (Array.isArray(d) ? `${d[0]}×${d[1]}` : '?');
+  const role = roleName(a.role);
+  const kept = Array.isArray(a.kept) && a.kept.length
+    ? t('fixed.kept', { list: a.kept.map((k) => t(`fixed.tag.${k}`)).join(t('list.comma')) }) : '';
+  switch (a.action) {
+    case 'converted_to_srgb': return t('fixed.srgb', { role, from: a.from });
+    case 'cropped_or_padded': {
+      const [f, to] = [a.from || [], a.to || []];
+      const how = f[0] >= to[0] && f[1] >= to[1] ? 'crop' : f[0] <= to[0] && f[1] <= to[1] ? 'pad' : 'both';
+      const off = Array.isArray(a.offset) ? a.offset : [0, 0];
+      return t('fixed.cropped', { role, how: t(`fixed.how.${how}`), from: dims(a.from), to: dims(a.to), x: off[0], y: off[1] });
+    }
+    case 'resized': return t('fixed.scaled', { role, from: dims(a.from), to: dims(a.to) });
+    case 'gps_removed': return t('fixed.gps', { role, kept });
+    case 'reencoded': return t('fixed.reencoded', {
+      role, format: String(a.format || '').toUpperCase(), quality: typeof a.quality === 'number' ? t('fixed.quality', { q: a.quality }) : '',
+      before: a.bytes_before, after: a.bytes_after, kept,
+    });
+    default: return String(a.action || '');
+  }
+}
+
+export function fixView(report, result) {
+  if (report.verdict !== 'fail') return null;
+  const fixable = (report.findings || []).filter((f) => normStatus(f.status) === 'fail' && FIXABLE.includes(f.id));
+  if (!fixable.length) return null;
+  const st = S.check.fix || {};
+  const card = h('div', { class: 'card fix-card', 'data-testid': 'fix-card' },
+    h('h3', { class: 'section-title', text: t('fixpage.title') }),
+    h('p', { text: t('fixpage.offer', { list: joinList(fixable.map((f) => ruleName(f.id)), 'list.comma') }) }));
+  const btn = h('button', {
+    type: 'button', class: 'btn primary', 'data-testid': 'check-fix', disabled: st.busy ? true : null,
+    text: st.busy ? t('fixpage.running') : t('fixpage.run'),
+  });
+  btn.addEventListener('click', () => runFix(result));
+  card.append(btn);
+  if (st.error) card.append(errorView(st.error, 'fix-error'));
+  if (st.data) card.append(fixResultView(st.data));
+  return card;
+}
+
+function fixResultView(data) {
+  const r = data.report || {};
+  const after = ['pass', 'warn', 'fail', 'error'].includes(r.after) ? r.after : 'error';
+  const actions = Array.isArray(r.actions) ? r.actions : [];
+  const left = Array.isArray(r.needs_new_photo) ? r.needs_new_photo : [];
+  const check = r.check || {};
+  const wrap = h('div', { class: 'fix-result', 'data-testid': 'fix-result', 'data-after': r.after || '' },
+    h('p', { class: `fix-after fix-${after}`, text: t('fixpage.after', { verdict: t(`verdict.short.${after}`) }) }));
+  wrap.append(actions.length
+    ? h('div', null, h('div', { class: 'muted', text: t('fixpage.changed') }),
+      h('ul', { class: 'fix-actions', 'data-testid': 'fix-actions' }, actions.map((a) => h('li', { 'data-action': a.action, text: actionWords(a) }))))
+    : h('p', { text: t('fixpage.nothing') }));
+  if (left.length) {
+    const byId = new Map((check.findings || []).map((f) => [f.id, f]));
+    wrap.append(h('div', { class: 'muted', text: t('fixpage.still') }),
+      h('ul', { class: 'fix-left', 'data-testid': 'fix-left' }, left.map((l) => {
+        const f = byId.get(l.id);
+        const d = f ? describeFinding(f, check) : { msg: l.message };
+        return h('li', { 'data-rule': l.id }, h('strong', { text: ruleName(l.id) }), ' ', h('span', { text: d.msg }));
+      })));
+  }
+  const files = Array.isArray(data.files) ? data.files : [];
+  wrap.append(h('div', { class: 'fix-files' }, files.map((f) => h('a', {
+    class: 'btn small', href: f.data_url, download: f.name, 'data-testid': `fix-download-${f.role}`,
+    text: t('fixpage.download', { name: f.name }),
+  }))));
+  return wrap;
+}
+
+export async function runFix(result) {
+  const st = S.check.fix = { busy: true };
+  renderCheck();
+  try {
+    const fd = new FormData();
+    fd.append('main', result.main, result.main.name);
+    fd.append('hidden', result.hidden, result.hidden.name);
+    const res = await api('/api/fix', { method: 'POST', body: fd });
+    const data = await res.json();
+    if (S.check.fix !== st) return;
+    S.check.fix = { data };
+  } catch (e) {
+    if (S.check.fix !== st) return;
+    S.check.fix = { error: e };
+  }
+  renderCheck();
+}
+
 export function checkResultView(result) {
   const report = result.data.report || {};
   const errors = Array.isArray(report.errors) ? report.errors : [];
@@ -342,7 +439,7 @@ export function checkResultView(result) {
   if (errors.length) {
     wrap.append(h('ul', { class: 'problem-list', 'data-testid': 'report-errors' }, errors.map((e) => problemItem(e, 'report-error'))));
   }
-  const left = h('div', { class: 'col' }, ssimCard(report), findingsView(report, (f) => gpsExtra(f, result), 'check'));
+  const left = h('div', { class: 'col' }, ssimCard(report), fixView(report, result), findingsView(report, (f) => gpsExtra(f, result), 'check'));
   // the picture is worth showing when there is a heatmap or at least one region to outline
   const showHeat = report.main && (result.data.heatmap_png || (Array.isArray(report.regions) && report.regions.length));
   // both pictures, with what the findings marked on them (overlays, product print, additions)

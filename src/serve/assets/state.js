@@ -9,7 +9,7 @@ export const S = {
   check: {
     main: null, hidden: null, mainUrl: null, hiddenUrl: null,
     seq: 0, busy: false, result: null, error: null, zoneError: {},
-    opacity: 50, boxes: true, gps: {},
+    opacity: 50, boxes: true, gps: {}, fix: null,
   },
   batch: { files: [], busy: false, result: null, error: null, sort: { key: 'verdict', dir: 'desc' }, selected: null, zoneError: null, exported: null },
   scan: { running: false, job: null, progress: null, result: null, error: null, decisions: {}, conn: null, hint: null },
