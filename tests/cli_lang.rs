@@ -173,6 +173,7 @@ fn help_reads_in_chinese() {
         "主图（可以带促销文字、标志、边框）",
         "把局部 SSIM 热力图",
         "显示帮助",
+        "[默认：text] [可选：text、json]",
     ] {
         assert!(out.contains(want), "missing {want:?} in\n{out}");
     }

@@ -147,10 +147,12 @@ fn words_for(mut cmd: clap::Command, path: &str, lang: Lang) -> clap::Command {
             };
             // The order stays the declared one (a re-worded argument would otherwise move).
             let a = a.help_heading(heading).display_order(order);
-            match words {
-                Some(w) => a.help(w),
-                None => a,
-            }
+            let Some(w) = words else { return a };
+            // clap's "[default: …] [possible values: …]" worded here instead.
+            let notes = value_notes(&a, lang);
+            a.help(format!("{w}{notes}"))
+                .hide_default_value(true)
+                .hide_possible_values(true)
         });
     }
     // clap's own -h/--help (and -V/--version) cannot be re-worded, only replaced by flags
@@ -174,6 +176,32 @@ fn words_for(mut cmd: clap::Command, path: &str, lang: Lang) -> clap::Command {
         );
     }
     cmd.subcommand_help_heading(t(lang, "cli.help.commands", &[]))
+}
+
+/// " [默认：text] [可选：text、json]" for an argument with a default or a closed set of values.
+fn value_notes(a: &clap::Arg, lang: Lang) -> String {
+    let takes_values = a.get_action().takes_values();
+    let mut notes = String::new();
+    let defaults: Vec<String> = a
+        .get_default_values()
+        .iter()
+        .map(|v| v.to_string_lossy().to_string())
+        .collect();
+    if takes_values && !defaults.is_empty() {
+        let list = defaults.join(", ");
+        notes += &pairproof::tr!(lang, "cli.help.default", list = list);
+    }
+    let values: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    if takes_values && !values.is_empty() {
+        let list = values.join(&t(lang, "list.comma", &[]));
+        notes += &pairproof::tr!(lang, "cli.help.values", list = list);
+    }
+    notes
 }
 
 fn template(lang: Lang) -> String {

@@ -397,8 +397,8 @@ pub fn compare(l: &crate::matching::CompareLine, lang: Lang) -> String {
             lang,
             "cli.compare.hashes",
             d = m.distance,
-            va = m.view_a,
-            vb = m.view_b,
+            va = view_word(m.view_a, lang),
+            vb = view_word(m.view_b, lang),
             orientation = crate::i18n::orientation(lang, m.orientation),
             trust = trust
         );
@@ -408,6 +408,16 @@ pub fn compare(l: &crate::matching::CompareLine, lang: Lang) -> String {
         let _ = writeln!(out, "{}", error_line(lang, e));
     }
     out
+}
+
+/// A hash view's name (`whole`, `canonical`: the subject cropped and centred) in words.
+fn view_word(view: &str, lang: Lang) -> String {
+    let key = format!("cli.view.{view}");
+    if crate::i18n::has(&key) {
+        t(lang, &key, &[])
+    } else {
+        view.to_string()
+    }
 }
 
 /// What a copy changed, in words: the colour edits that matter (hue turned by 5° or more, made
