@@ -331,10 +331,11 @@ fn scan_text(r: &ScanReport, lang: Lang) -> String {
             format!("\n{}", tr!(lang, "cli.scan.problems", n = r.problems.len())),
         );
         for p in &r.problems {
-            let message = match lang {
-                Lang::En => p.message.clone(),
-                Lang::ZhCn => format!("{}（{}）", t(lang, p.code.as_str(), &[]), p.message),
-            };
+            let mut message = pairproof::i18n::code_message(lang, p.code, &p.message);
+            if lang != Lang::En {
+                // The English detail names the file.
+                message = format!("{message}（{}）", p.message);
+            }
             line(&mut s, format!("  [{}] {message}", p.code));
         }
     }

@@ -164,6 +164,16 @@ macro_rules! tr {
     };
 }
 
+/// What a code says to a reader: the library's own English message, or in Chinese the code's
+/// sentence from the catalogue (callers print the code beside it, and the file when the English
+/// message carried it).
+pub fn code_message(lang: Lang, code: crate::Code, english: &str) -> String {
+    match lang {
+        Lang::En => english.to_string(),
+        Lang::ZhCn => t(lang, code.as_str(), &[]),
+    }
+}
+
 /// A list in the language's words: "a, b and c" / "a、b和c".
 pub fn word_list(lang: Lang, items: &[String]) -> String {
     match items {

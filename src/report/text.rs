@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::compliance::{Finding, Status};
-use crate::i18n::{t, Files, Lang};
+use crate::i18n::{code_message, t, Files, Lang};
 use crate::tr;
 
 mod fix;
@@ -183,10 +183,7 @@ fn regions_text(out: &mut String, regions: &[crate::similarity::regions::Region]
 
 /// A file's warning: `note [W_…] main: …` (in Chinese the code's sentence).
 pub fn note_line(lang: Lang, w: &crate::decode::Warning, role: &str) -> String {
-    let message = match lang {
-        Lang::En => w.message.clone(),
-        Lang::ZhCn => t(lang, w.code.as_str(), &[]),
-    };
+    let message = code_message(lang, w.code, &w.message);
     let role = match lang {
         Lang::En => role.to_string(),
         Lang::ZhCn => t(lang, &format!("role.{role}"), &[]),
@@ -209,7 +206,11 @@ pub fn error_line(lang: Lang, e: &super::ErrorInfo) -> String {
             lang,
             "cli.error.inline",
             code = e.code,
-            message = format!("{}：{}", e.path.display(), t(lang, e.code.as_str(), &[]))
+            message = format!(
+                "{}：{}",
+                e.path.display(),
+                code_message(lang, e.code, &e.message)
+            )
         ),
     }
 }
@@ -279,10 +280,7 @@ pub fn lint(doc: &super::LintReport, lang: Lang) -> String {
         };
         findings(&mut out, &r.findings, files, lang);
         for w in &r.file.warnings {
-            let message = match lang {
-                Lang::En => w.message.clone(),
-                Lang::ZhCn => t(lang, w.code.as_str(), &[]),
-            };
+            let message = code_message(lang, w.code, &w.message);
             let _ = writeln!(
                 out,
                 "{}",
@@ -291,10 +289,7 @@ pub fn lint(doc: &super::LintReport, lang: Lang) -> String {
         }
     }
     for e in &doc.errors {
-        let message = match lang {
-            Lang::En => e.message.clone(),
-            Lang::ZhCn => t(lang, e.code.as_str(), &[]),
-        };
+        let message = code_message(lang, e.code, &e.message);
         let line = tr!(
             lang,
             "cli.lint.error",
