@@ -130,15 +130,16 @@ fn print(exe: &Path, page: &Path, pdf: &Path, profile: &Path) -> Result<(), Stri
 
 /// A `file://` URL for a local path (percent-encoding what a URL cannot hold as it is).
 fn url_of(p: &Path) -> String {
-    let mut url = String::from("file://");
-    for b in p.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            url.push(b as char);
-        } else {
-            url.push_str(&format!("%{b:02X}"));
-        }
-    }
-    url
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    format!(
+        "file://{}",
+        percent_encoding::utf8_percent_encode(&p.to_string_lossy(), KEEP)
+    )
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ fn catalogue(lang: Lang) -> &'static HashMap<String, String> {
 /// Does the catalogue have words for `key` (in English, which has every key but the Chinese
 /// command-line help)?
 pub fn has(key: &str) -> bool {
-    catalogue(Lang::En).contains_key(key)
+    has_in(Lang::En, key)
 }
 
 /// Does `lang`'s catalogue itself have words for `key`?
@@ -209,8 +209,18 @@ pub fn orientation(lang: Lang, o: crate::fingerprint::Dihedral) -> String {
 }
 
 /// The catalogue as the page's ES module (`i18n-en.js` exports `EN`, `i18n-zh.js` exports
-/// `ZH`): JSON is a JavaScript expression, so the file is served as it is.
-pub fn page_module(lang: Lang) -> String {
+/// `ZH`): JSON is a JavaScript expression. Made once per process, like the catalogue.
+pub fn page_module(lang: Lang) -> &'static str {
+    static EN: OnceLock<String> = OnceLock::new();
+    static ZH: OnceLock<String> = OnceLock::new();
+    let cell = match lang {
+        Lang::En => &EN,
+        Lang::ZhCn => &ZH,
+    };
+    cell.get_or_init(|| make_page_module(lang))
+}
+
+fn make_page_module(lang: Lang) -> String {
     let name = match lang {
         Lang::En => "EN",
         Lang::ZhCn => "ZH",

@@ -161,16 +161,13 @@ fn attachment(name: &str) -> HeaderValue {
             }
         })
         .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    // RFC 5987 attr-chars kept as they are: letters, digits and -._~ (RFC 3986 unreserved).
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let encoded = percent_encoding::utf8_percent_encode(name, KEEP);
     HeaderValue::from_str(&format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
     ))

@@ -13,6 +13,7 @@ use super::api::{cpu, take, ApiError, ApiResult, St};
 use super::upload::{self, Upload};
 use crate::fix::{fix_pair, FixOptions, FixReport};
 use crate::policy::{Limits, Policy};
+use crate::report::FileInfo;
 
 pub async fn fix(State(st): St, mp: Multipart) -> ApiResult<Json<Value>> {
     let mut uploads = upload::read_all(mp, st.opts.max_file_bytes).await?;
@@ -68,8 +69,13 @@ fn fix_uploaded(main: &Upload, hidden: &Upload) -> ApiResult<Value> {
         ApiError::of(&e, name)
     })?;
     let files = json!([
-        written("main", &r.main_out, &main.name)?,
-        written("hidden", &r.hidden_out, &hidden_name)?,
+        written("main", &r.main_out, &main.name, r.check.main.as_ref())?,
+        written(
+            "hidden",
+            &r.hidden_out,
+            &hidden_name,
+            r.check.hidden.as_ref()
+        )?,
     ]);
     name_as_uploaded(&mut r, main, hidden);
     Ok(json!({
@@ -80,12 +86,12 @@ fn fix_uploaded(main: &Upload, hidden: &Upload) -> ApiResult<Value> {
 }
 
 /// One written image as the page downloads it: its name (the upload's) and a data URL.
-fn written(role: &str, path: &Path, name: &str) -> ApiResult<Value> {
+/// The format is the one the check of the written pair decoded (`fix` writes JPEG or PNG).
+fn written(role: &str, path: &Path, name: &str, info: Option<&FileInfo>) -> ApiResult<Value> {
     let bytes = std::fs::read(path).map_err(io_error)?;
-    let mime = if bytes.starts_with(b"\x89PNG") {
-        "image/png"
-    } else {
-        "image/jpeg"
+    let mime = match info.map(|f| f.format) {
+        Some("png") => "image/png",
+        _ => "image/jpeg",
     };
     let name = match (path.extension(), Path::new(name).file_stem()) {
         (Some(ext), Some(stem)) => format!("{}.{}", stem.to_string_lossy(), ext.to_string_lossy()),

@@ -5,7 +5,6 @@ use crate::i18n::Lang;
 use axum::extract::Path as UrlPath;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::sync::OnceLock;
 
 use super::error::ApiError;
 
@@ -34,17 +33,6 @@ const SCRIPTS: &[(&str, &str)] = &[
 
 const SCRIPT: &str = "text/javascript; charset=utf-8";
 
-/// The catalogue of `lang` as an ES module, made once per process.
-fn catalogue_module(lang: Lang) -> &'static str {
-    static EN: OnceLock<String> = OnceLock::new();
-    static ZH: OnceLock<String> = OnceLock::new();
-    let cell = match lang {
-        Lang::En => &EN,
-        Lang::ZhCn => &ZH,
-    };
-    cell.get_or_init(|| crate::i18n::page_module(lang))
-}
-
 fn asset_response(name: &str) -> Response {
     let (body, mime): (&'static str, &'static str) = match name {
         "index.html" => (
@@ -53,8 +41,8 @@ fn asset_response(name: &str) -> Response {
         ),
         "style.css" => (include_str!("assets/style.css"), "text/css; charset=utf-8"),
         // The words: pairproof's one message catalogue, which the command line reads too.
-        "i18n-en.js" => (catalogue_module(Lang::En), SCRIPT),
-        "i18n-zh.js" => (catalogue_module(Lang::ZhCn), SCRIPT),
+        "i18n-en.js" => (crate::i18n::page_module(Lang::En), SCRIPT),
+        "i18n-zh.js" => (crate::i18n::page_module(Lang::ZhCn), SCRIPT),
         _ => match SCRIPTS.iter().find(|(n, _)| *n == name) {
             Some((_, body)) => (body, SCRIPT),
             None => return not_found_response(),
